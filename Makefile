@@ -1,0 +1,85 @@
+# sse-cgi: one small GNU Makefile (git-style). Out-of-tree objects in $(O) so
+# a sanitizer build sits beside the normal one:
+#   make                                  # build/ : programs, libsse.a, libsse.so
+#   make O=build/asan SANITIZE=address,undefined
+#   make check                            # unit tests (TAP)
+#   make install PREFIX=/usr/local DESTDIR=
+VERSION = 0.1.0
+SOVERSION = 0
+
+PREFIX ?= /usr/local
+bindir ?= $(PREFIX)/bin
+libdir ?= $(PREFIX)/lib
+includedir ?= $(PREFIX)/include
+pkgconfigdir ?= $(libdir)/pkgconfig
+cgidir ?= $(PREFIX)/lib/cgi-bin
+
+O ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+SSE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -fPIC -MMD -MP -Ilib -DSSE_VERSION='"$(VERSION)"'
+SSE_LDLIBS = -lz
+ifneq ($(SANITIZE),)
+SSE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+SSE_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
+PROGRAMS = $(O)/sse.cgi $(O)/sse-publish
+UNIT_SRC = $(wildcard test/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:test/unit/%.c=$(O)/test/%)
+TOOL_SRC = $(wildcard test/tools/*.c)
+TOOL_BIN = $(TOOL_SRC:test/tools/%.c=$(O)/test/%)
+TEST_SUPPORT = $(O)/test/unit/whatwg.o
+
+all: $(PROGRAMS) $(O)/libsse.a $(O)/libsse.so $(O)/libsse.pc
+tests: all $(UNIT_BIN) $(TOOL_BIN)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SSE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/libsse.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/libsse.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libsse.so.$(SOVERSION) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+
+$(O)/libsse.pc: lib/libsse.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(libdir)|' -e 's|@INCLUDEDIR@|$(includedir)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# Programs link libsse statically: sse.cgi is one file to upload to a host.
+$(O)/sse.cgi: $(O)/cgi/sse_cgi.o $(O)/libsse.a
+	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+$(O)/sse-publish: $(O)/cli/sse_publish.o $(O)/libsse.a
+	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+
+$(O)/test/test_%: $(O)/test/unit/test_%.o $(TEST_SUPPORT) $(O)/libsse.a
+	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+$(O)/test/%: $(O)/test/tools/%.o $(O)/libsse.a
+	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+
+check: tests
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+install: all
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
+		$(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(cgidir)
+	install -m 755 $(O)/sse-publish $(DESTDIR)$(bindir)/sse-publish
+	install -m 755 $(O)/sse.cgi $(DESTDIR)$(cgidir)/sse.cgi
+	install -m 644 $(O)/libsse.a $(DESTDIR)$(libdir)/libsse.a
+	install -m 755 $(O)/libsse.so $(DESTDIR)$(libdir)/libsse.so.$(VERSION)
+	ln -sf libsse.so.$(VERSION) $(DESTDIR)$(libdir)/libsse.so.$(SOVERSION)
+	ln -sf libsse.so.$(SOVERSION) $(DESTDIR)$(libdir)/libsse.so
+	install -m 644 lib/sse.h $(DESTDIR)$(includedir)/sse.h
+	install -m 644 $(O)/libsse.pc $(DESTDIR)$(pkgconfigdir)/libsse.pc
+
+clean:
+	rm -rf $(O)
+
+.PHONY: all tests check install clean
+.SECONDARY:
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

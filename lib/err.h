@@ -1,0 +1,29 @@
+/* Error buffer: lib/ never prints and never exits. A failing call fills the
+ * caller's buffer with one line ("open '/srv/sse/x/log': Permission denied")
+ * and returns -1; only main() files write it to stderr, prefixed with the
+ * program name. */
+#ifndef SSE_ERR_H
+#define SSE_ERR_H
+
+#include <stddef.h>
+
+#define SSE_ERR_MAX 512
+
+struct sse_err {
+	char msg[SSE_ERR_MAX];
+	int code; /* errno of the failing syscall, 0 when not a syscall failure */
+};
+
+#if defined(__GNUC__)
+#define SSE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SSE_PRINTF(a, b)
+#endif
+
+/* Sets the message; returns -1 so callers can "return sse_err_set(...)". */
+int sse_err_set(struct sse_err *err, const char *fmt, ...) SSE_PRINTF(2, 3);
+/* Same, with ": strerror(errno)" appended and errno kept in err->code. */
+int sse_err_sys(struct sse_err *err, const char *fmt, ...) SSE_PRINTF(2, 3);
+void sse_err_clear(struct sse_err *err);
+
+#endif

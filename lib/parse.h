@@ -1,0 +1,40 @@
+/* Producer-input parser (SPEC "Input framing"): bytes from a pipe, a
+ * drop-box file or `sse-publish --raw` -> events.
+ *
+ * Pure: no I/O, no allocation of its own beyond the caller's scratch buffer.
+ * The caller owns the input buffer and keeps the bytes the parser did not
+ * consume (an incomplete event) to feed them again with more input; that
+ * tail is also what a pipe's drainer hands to the next drainer. */
+#ifndef SSE_PARSE_H
+#define SSE_PARSE_H
+
+#include <stddef.h>
+
+#include "event.h"
+
+struct sse_parser {
+	size_t max_event;   /* largest event accepted: name + data bytes */
+	int at_start;       /* 1 until the first byte: a leading BOM is dropped */
+	int skipping;       /* inside an oversized event: discard up to its end */
+	char *scratch;      /* caller's buffer for the joined data, >= max_event + 1 */
+	size_t scratch_cap;
+};
+
+/* Called per complete event; a non-zero return stops parsing and is returned
+ * by sse_parse(). */
+typedef int (*sse_event_fn)(void *ctx, const struct sse_event *ev);
+/* Called once per event refused for its size (payload bytes seen so far). */
+typedef void (*sse_toobig_fn)(void *ctx, size_t size);
+
+void sse_parser_init(struct sse_parser *p, size_t max_event, char *scratch,
+		     size_t scratch_cap);
+
+/* Parses buf[0..len). Complete events (ended by a blank line, or by the end
+ * of input when eof is set) go to on_event. *consumed is set to the number of
+ * bytes fully handled; the rest is an incomplete event to present again,
+ * prefixed to later input. Returns 0, or what on_event returned. */
+int sse_parse(struct sse_parser *p, const char *buf, size_t len, int eof,
+	      size_t *consumed, sse_event_fn on_event, sse_toobig_fn on_toobig,
+	      void *ctx);
+
+#endif
