@@ -26,4 +26,8 @@ int sse_err_set(struct sse_err *err, const char *fmt, ...) SSE_PRINTF(2, 3);
 int sse_err_sys(struct sse_err *err, const char *fmt, ...) SSE_PRINTF(2, 3);
 void sse_err_clear(struct sse_err *err);
 
+/* Where long-running lib/ code sends a line it cannot return (a refused
+ * event, a recovery): main() writes it to stderr, the web server's log. */
+typedef void (*sse_report_fn)(void *ctx, const char *line);
+
 #endif

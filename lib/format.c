@@ -62,6 +62,8 @@ static void put_data(struct out *o, const char *d, size_t len)
 {
 	size_t at = 0, e;
 
+	if (!d)
+		d = "";
 	for (;;) {
 		e = eol_at(d, at, len);
 		put(o, "data: ", 6);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -159,5 +161,18 @@ int sse_parse_u64(const char *s, size_t len, unsigned long long *out)
 		v = v * 10 + d;
 	}
 	*out = v;
+	return 0;
+}
+
+int sse_path(char *buf, size_t cap, struct sse_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap)
+		return sse_err_set(err, "path too long: '%.200s...'", buf);
 	return 0;
 }

@@ -31,6 +31,10 @@ ssize_t sse_read_upto(int fd, char *buf, size_t cap, const char *what,
 
 void sse_close(int fd);
 
+/* snprintf for paths: a path that does not fit is an error, never cut. */
+int sse_path(char *buf, size_t cap, struct sse_err *err, const char *fmt, ...)
+	SSE_PRINTF(4, 5);
+
 /* Parses a decimal unsigned integer spanning all of s[0..len). */
 int sse_parse_u64(const char *s, size_t len, unsigned long long *out);
 

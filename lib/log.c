@@ -33,6 +33,7 @@
 #define BATCH_MAX 64           /* uncommitted entries a writer may hold */
 #define ID_BLOCK 4096          /* ids reserved per durable hwm write */
 #define BOOT_ID_LEN 36
+#define SSE_LOG_FILE_MODE 0664   /* group-writable: producers of the group append */
 
 struct hdr {
 	char magic[8];
@@ -163,10 +164,11 @@ static int hwm_write(const char *path, uint64_t v, struct sse_err *err)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%020llu\n", (unsigned long long)v);
-	int fd = sse_open(path, O_WRONLY | O_CREAT, 0664, err);
+	int fd = sse_open(path, O_WRONLY | O_CREAT, SSE_LOG_FILE_MODE, err);
 
 	if (fd < 0)
 		return -1;
+	(void)fchmod(fd, SSE_LOG_FILE_MODE); /* group producers: not the umask's call */
 	if (sse_pwrite_all(fd, buf, (size_t)n, 0, path, err) < 0 || fdatasync(fd) < 0) {
 		if (!err || !err->msg[0] || errno)
 			sse_err_sys(err, "cannot sync '%s'", path);
@@ -204,9 +206,13 @@ int sse_log_init(const char *dir, unsigned long history, struct sse_err *err)
 	if (hwm_write(path, 1, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/log/index", dir);
-	fd = sse_open(path, O_RDWR | O_CREAT | O_EXCL, 0664, err);
+	fd = sse_open(path, O_RDWR | O_CREAT | O_EXCL, SSE_LOG_FILE_MODE, err);
 	if (fd < 0)
 		return -1;
+	if (fchmod(fd, SSE_LOG_FILE_MODE) < 0) {
+		sse_err_sys(err, "cannot set the mode of '%s'", path);
+		goto fail;
+	}
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, LOG_MAGIC, sizeof(h.magic));
 	h.version = LOG_VERSION;
@@ -493,9 +499,12 @@ static int open_wseg(struct sse_log *log, uint64_t seg, int fresh, struct sse_er
 	sse_close(log->wseg_fd);
 	log->wseg_fd = -1;
 	/* A fresh segment may hold a dead writer's uncommitted bytes: truncate. */
-	log->wseg_fd = sse_open(seg_name(log, seg), O_WRONLY | O_CREAT | (fresh ? O_TRUNC : 0), 0664, err);
+	log->wseg_fd = sse_open(seg_name(log, seg), O_WRONLY | O_CREAT | (fresh ? O_TRUNC : 0),
+				SSE_LOG_FILE_MODE, err);
 	if (log->wseg_fd < 0)
 		return -1;
+	if (fresh)
+		(void)fchmod(log->wseg_fd, SSE_LOG_FILE_MODE);
 	log->wseg = seg;
 	if (fresh && log->sync) {
 		int d = sse_open(lpath(log, "."), O_RDONLY | O_DIRECTORY, 0, err);

@@ -287,7 +287,8 @@ int sse_parse(struct sse_parser *p, const char *buf, size_t len, int eof,
 	r.ctx = ctx;
 	/* A partial BOM is left alone: it stays in the tail (nothing can be
 	 * consumed before a line end) and is matched on the next feed. */
-	if (p->at_start && len >= sizeof(bom) && memcmp(buf, bom, sizeof(bom)) == 0)
+	if (p->at_start && len >= sizeof(bom) &&
+	    memcmp(buf, bom, sizeof(bom)) == 0)
 		pos = sizeof(bom);
 	while (!stop) {
 		if (p->skipping)

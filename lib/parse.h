@@ -14,8 +14,12 @@
 
 struct sse_parser {
 	size_t max_event;   /* largest event accepted: name + data bytes */
-	int at_start;       /* 1 until the first byte: a leading BOM is dropped */
-	int skipping;       /* inside an oversized event: discard up to its end */
+	int at_start;       /* 1 until the first byte: a leading BOM is dropped;
+			     * set it to 0 where no BOM may be dropped */
+	int skipping;       /* inside an oversized event: discard up to its end;
+			     * non-zero values also record where in a line the
+			     * skip stopped (a CR may still pair with an LF), so
+			     * hand it on unchanged with the tail */
 	char *scratch;      /* caller's buffer for the joined data, >= max_event + 1 */
 	size_t scratch_cap;
 };
@@ -32,7 +36,16 @@ void sse_parser_init(struct sse_parser *p, size_t max_event, char *scratch,
 /* Parses buf[0..len). Complete events (ended by a blank line, or by the end
  * of input when eof is set) go to on_event. *consumed is set to the number of
  * bytes fully handled; the rest is an incomplete event to present again,
- * prefixed to later input. Returns 0, or what on_event returned. */
+ * prefixed to later input. Returns 0, or what on_event returned (the event
+ * that answered non-zero is consumed).
+ *
+ * During on_event, ev->name points into buf and ev->data into the scratch
+ * (NUL-terminated there when it fits); both are gone afterwards.
+ * on_toobig may be NULL. An event is refused when its payload exceeds
+ * max_event (or scratch_cap - 1), and also when its raw bytes (comments,
+ * ignored fields included) exceed 4 * max_event + 4096: that bounds the
+ * tail the caller keeps. A refused event is skipped up to its blank line,
+ * so the result never depends on how the input was split into feeds. */
 int sse_parse(struct sse_parser *p, const char *buf, size_t len, int eof,
 	      size_t *consumed, sse_event_fn on_event, sse_toobig_fn on_toobig,
 	      void *ctx);

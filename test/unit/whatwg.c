@@ -72,7 +72,8 @@ static void push(struct interp *in, size_t data_len)
 	ev->type_len = type_len;
 	ev->data = dup_bytes(in->data.p, data_len);
 	ev->data_len = data_len;
-	ev->last_id = dup_bytes(in->last_id.p ? in->last_id.p : "", in->last_id.n);
+	ev->last_id = dup_bytes(in->last_id.p ? in->last_id.p : "",
+				in->last_id.n);
 	ev->last_id_len = in->last_id.n;
 	ev->retry = in->block_retry;
 }

@@ -1,0 +1,289 @@
+/* sse.cgi: the CGI/1.1 front end. The CGI environment becomes a plan
+ * (lib/request.c), stdout becomes a sink, and the process streams until the
+ * client goes away: stdout hangs up or errors (the web server closed the
+ * pipe), SIGTERM (lighttpd's way to say it), or the lifetime ends. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "intake.h"
+#include "io.h"
+#include "request.h"
+#include "settings.h"
+#include "slots.h"
+#include "spool.h"
+#include "status.h"
+#include "stream.h"
+#include "wait.h"
+
+static const char *prog = "sse.cgi";
+static int sig_fd = -1;
+
+static void report(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: %s\n", prog, line);
+}
+
+/* stdout is non-blocking: a stalled client must not keep us deaf to SIGTERM,
+ * so a full pipe is waited on together with the signal fd. */
+static int out_write(void *ctx, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	(void)ctx;
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, p, len);
+
+		if (n < 0) {
+			struct pollfd pf[2] = { { STDOUT_FILENO, POLLOUT, 0 }, { sig_fd, POLLIN, 0 } };
+
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				return -1; /* EPIPE and friends: the client is gone */
+			if (poll(pf, sig_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+				return -1;
+			if (pf[0].revents & (POLLERR | POLLHUP) || pf[1].revents & POLLIN)
+				return -1;
+			continue;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static const char *env_lookup(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sse.cgi            (run by a web server as a CGI/1.1 program)\n"
+		   "       sse.cgi --help | --version\n\n"
+		   "Streams a channel's events as text/event-stream:\n"
+		   "  GET .../sse.cgi/CHANNEL   or   .../sse.cgi?channel=CHANNEL\n"
+		   "  resume with Last-Event-ID or ?lastEventId=N; ?status with SSE_STATUS=1\n\n"
+		   "Settings (environment: SetEnv, setenv.add-environment):\n");
+	for (size_t i = 0; i < sse_setting_count; i++) {
+		const struct sse_setting *s = &sse_setting_table[i];
+
+		fprintf(f, "  %-18s %-8s %s\n", s->name, s->dflt ? s->dflt : "-", s->help);
+	}
+}
+
+static int answer(const char *text, size_t len)
+{
+	return out_write(NULL, text, len) < 0 ? 1 : 0;
+}
+
+static int fail500(const char *line)
+{
+	static const char body[] = "Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+				   "Cache-Control: no-cache\r\n\r\nsse.cgi is misconfigured: see the web server's error log\n";
+
+	report(NULL, line);
+	return answer(body, sizeof(body) - 1);
+}
+
+static int send_status(const struct sse_plan *plan, const char *spool)
+{
+	char head[512];
+	char *json;
+	size_t len, n = sse_response_head(plan, head, sizeof(head));
+	struct sse_err err;
+
+	if (sse_status_json(spool, &json, &len, &err) < 0)
+		return fail500(err.msg);
+	if (answer(head, n) == 0 && !plan->head)
+		(void)answer(json, len);
+	free(json);
+	return 0;
+}
+
+struct loop {
+	struct sse_stream st;
+	struct sse_intake in;
+	struct sse_wait *w;
+	int wfd, wd_log, fifo_reg, gone;
+};
+
+static void on_watch(void *ctx, int wd, uint32_t mask, const char *name)
+{
+	struct loop *l = ctx;
+	struct sse_err err;
+
+	if (wd == l->wd_log)
+		return; /* the pump after every wake-up sends it */
+	if (sse_intake_notify(&l->in, wd, mask, name, &err) < 0)
+		report(NULL, err.msg);
+}
+
+/* The fifo to wait on changes when this process becomes the holder and
+ * when the fifo is reopened after its last writer left. */
+static int sync_fifo(struct loop *l, struct sse_err *err)
+{
+	int fd = sse_intake_fifo_fd(&l->in);
+
+	if (fd == l->fifo_reg)
+		return 0;
+	if (l->fifo_reg >= 0)
+		(void)sse_wait_del(l->w, l->fifo_reg);
+	l->fifo_reg = -1;
+	if (fd >= 0 && sse_wait_add(l->w, fd, SSE_IN, &l->in, err) < 0)
+		return -1;
+	l->fifo_reg = fd;
+	return 0;
+}
+
+static int run(struct loop *l, struct sse_err *err)
+{
+	static int tag_out, tag_sig, tag_watch;
+	struct sse_ready ready[8];
+
+	/* A regular file as stdout (a test, a redirect) cannot be watched and
+	 * cannot hang up either. */
+	if (sse_wait_add(l->w, STDOUT_FILENO, 0, &tag_out, err) < 0 && err->code != EPERM)
+		return -1;
+	if (sse_wait_add(l->w, sig_fd, SSE_IN, &tag_sig, err) < 0 ||
+	    sse_wait_add(l->w, l->wfd, SSE_IN, &tag_watch, err) < 0)
+		return -1;
+	for (;;) {
+		uint64_t now = sse_now_ms();
+		int n;
+
+		if (sync_fifo(l, err) < 0)
+			return -1;
+		if (sse_stream_pump(&l->st, now) < 0 || sse_stream_tick(&l->st, now) < 0 ||
+		    sse_stream_expired(&l->st, now))
+			return 0;
+		n = sse_wait_run(l->w, sse_stream_timeout(&l->st, now), ready, 8, err);
+		if (n < 0)
+			return -1;
+		for (int i = 0; i < n; i++) {
+			if (ready[i].ptr == &tag_out || ready[i].ptr == &tag_sig)
+				return 0;
+			if (ready[i].ptr == &tag_watch) {
+				if (sse_watch_drain(l->wfd, on_watch, l, err) < 0)
+					return -1;
+			} else if (ready[i].ptr == &l->in) {
+				if (sse_intake_fifo(&l->in, err) < 0)
+					report(NULL, err->msg);
+			}
+		}
+	}
+}
+
+static int stream(const struct sse_plan *plan, const struct sse_settings *set)
+{
+	static struct loop l;
+	struct sse_err err;
+	struct sse_log *log;
+	char dir[PATH_MAX];
+	int slot, rc = 0;
+	struct sse_sink sink = { out_write, NULL };
+
+	if (sse_spool_check(set->spool_dir, &err) < 0)
+		return fail500(err.msg);
+	log = sse_spool_open(set->spool_dir, plan->channel, set->sync, &err);
+	if (!log) {
+		struct sse_plan nf = *plan;
+		char b[512];
+
+		if (err.code != ENOENT)
+			return fail500(err.msg);
+		nf.kind = SSE_PLAN_ERROR;
+		nf.status = 404;
+		nf.reason = "unknown channel\n";
+		return answer(b, sse_response_error(&nf, b, sizeof(b)));
+	}
+	if (sse_log_note(log))
+		report(NULL, sse_log_note(log));
+	slot = sse_slot_take(set->spool_dir, set->max_streams, &err);
+	if (slot == -1)
+		report(NULL, err.msg); /* no accounting is no reason to refuse */
+	if (sse_stream_init(&l.st, log, set, sink, &err) < 0) {
+		sse_log_close(log);
+		return fail500(err.msg);
+	}
+	if (sse_stream_begin(&l.st, plan, slot == -2, sse_now_ms()) < 0 || plan->head || slot == -2)
+		goto out;
+	l.fifo_reg = -1;
+	l.w = sse_wait_new(&err);
+	l.wfd = l.w ? sse_watch_open(&err) : -1;
+	if (l.wfd < 0 ||
+	    (l.wd_log = sse_watch_add(l.wfd, sse_log_watch_path(log), IN_MODIFY, &err)) < 0 ||
+	    sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &err) < 0 ||
+	    sse_intake_open(&l.in, dir, log, set->max_event, l.wfd, report, NULL, &err) < 0 ||
+	    run(&l, &err) < 0) {
+		report(NULL, err.msg);
+		rc = 1;
+	}
+	if (sse_intake_close(&l.in, &err) < 0)
+		report(NULL, err.msg);
+	sse_close(l.wfd);
+	sse_wait_free(l.w);
+out:
+	sse_stream_free(&l.st);
+	sse_close(slot);
+	sse_log_close(log);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct sse_settings set;
+	struct sse_request rq;
+	struct sse_plan plan;
+	struct sse_err err;
+	char b[1024];
+
+	/* A web server may pass a query without '=' ("?status") as argv (CGI
+	 * 1.1 "search strings"), so options count only outside a server. */
+	if (!getenv("GATEWAY_INTERFACE")) {
+		if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+			printf("sse.cgi %s\n", SSE_VERSION);
+			return 0;
+		}
+		fprintf(stderr, "%s: not run by a web server (GATEWAY_INTERFACE is not set); see --help\n",
+			prog);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	sig_fd = sse_signal_fd(&err);
+	if (sig_fd < 0)
+		return fail500(err.msg);
+	if (fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK) < 0)
+		return fail500("cannot make stdout non-blocking");
+	sse_settings_defaults(&set);
+	if (sse_settings_load(&set, env_lookup, NULL, &err) < 0)
+		return fail500(err.msg);
+	rq.method = getenv("REQUEST_METHOD");
+	rq.path_info = getenv("PATH_INFO");
+	rq.query = getenv("QUERY_STRING");
+	rq.last_event_id = getenv("HTTP_LAST_EVENT_ID");
+	rq.origin = getenv("HTTP_ORIGIN");
+	sse_request_plan(&rq, &set, &plan);
+	if (plan.kind == SSE_PLAN_ERROR || plan.kind == SSE_PLAN_PREFLIGHT)
+		return answer(b, sse_response_error(&plan, b, sizeof(b)));
+	if (!set.spool_dir)
+		return fail500("SSE_SPOOL_DIR is not set: set it to the spool directory "
+			       "(Apache: SetEnv SSE_SPOOL_DIR /path; lighttpd: setenv.add-environment)");
+	if (plan.kind == SSE_PLAN_STATUS)
+		return send_status(&plan, set.spool_dir);
+	return stream(&plan, &set);
+}

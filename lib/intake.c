@@ -1,0 +1,388 @@
+#include "intake.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "spool.h"
+#include "wait.h"
+
+#define CARRY "fifo.carry"
+
+static const char *cpath(const struct sse_intake *in, char *buf, size_t cap, const char *name)
+{
+	if (sse_path(buf, cap, NULL, "%s/%s", in->dir, name) < 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+static void say(struct sse_intake *in, const char *fmt, ...) SSE_PRINTF(2, 3);
+static void say(struct sse_intake *in, const char *fmt, ...)
+{
+	char line[SSE_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (in->report)
+		in->report(in->report_ctx, line);
+}
+
+/* The parser re-reads an incomplete event, so the buffer holds the largest
+ * tail the parser keeps (4 x max + 4096, see parse.h) plus a pipe's worth. */
+static size_t tail_max(size_t max_event)
+{
+	return 4 * max_event + 4096;
+}
+
+int sse_intake_open(struct sse_intake *in, const char *chan_dir, struct sse_log *log,
+		    size_t max_event, int wfd, sse_report_fn report, void *ctx,
+		    struct sse_err *err)
+{
+	char p[PATH_MAX];
+
+	memset(in, 0, sizeof(*in));
+	in->lock_fd = in->owner_fd = in->fifo_fd = -1;
+	in->wd_owner = in->wd_incoming = -1;
+	if (strlen(chan_dir) >= sizeof(in->dir))
+		return sse_err_set(err, "path too long: '%.200s'", chan_dir);
+	strcpy(in->dir, chan_dir);
+	in->log = log;
+	in->wfd = wfd;
+	in->max_event = max_event;
+	in->report = report;
+	in->report_ctx = ctx;
+	in->in_cap = tail_max(max_event) + 65536;
+	in->file_cap = tail_max(max_event);
+	in->in = malloc(in->in_cap);
+	in->file = malloc(in->file_cap);
+	in->scratch = malloc(max_event + 1);
+	if (!in->in || !in->file || !in->scratch)
+		return sse_err_set(err, "out of memory for the intake of '%s'", chan_dir);
+	in->lock_fd = sse_open(cpath(in, p, sizeof(p), "drain.lock"), O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
+	if (in->lock_fd < 0)
+		return -1;
+	/* drain.owner must exist before it is watched. */
+	int fd = sse_open(cpath(in, p, sizeof(p), "drain.owner"), O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
+	if (fd < 0)
+		return -1;
+	sse_close(fd);
+	in->wd_owner = sse_watch_add(wfd, p, IN_CLOSE_NOWRITE | IN_CLOSE_WRITE, err);
+	if (in->wd_owner < 0)
+		return -1;
+	in->fifo_fd = sse_open(cpath(in, p, sizeof(p), "fifo"), O_RDONLY | O_NONBLOCK, 0, err);
+	if (in->fifo_fd < 0)
+		return -1;
+	return sse_intake_try(in, err) < 0 ? -1 : 0;
+}
+
+int sse_intake_fifo_fd(const struct sse_intake *in)
+{
+	return in->holder ? in->fifo_fd : -1;
+}
+
+static int append_event(void *ctx, const struct sse_event *ev)
+{
+	struct sse_intake *in = ctx;
+	struct sse_err err;
+
+	if (sse_log_append(in->log, ev, NULL, &err) < 0) {
+		say(in, "event from '%s' lost: %s", in->what, err.msg);
+		return 0;
+	}
+	in->events++;
+	return 0;
+}
+
+static void too_big(void *ctx, size_t size)
+{
+	struct sse_intake *in = ctx;
+
+	say(in, "event of %zu bytes from '%s' refused: larger than SSE_MAX_EVENT (%zu)",
+	    size, in->what, in->max_event);
+}
+
+/* Parses buf under the log lock: one batch, one wake-up of the readers. */
+static int parse_into_log(struct sse_intake *in, const char *buf, size_t len, int eof,
+			  size_t *consumed, struct sse_err *err)
+{
+	int rc;
+
+	if (sse_log_lock(in->log, err) < 0)
+		return -1;
+	sse_parse(&in->parser, buf, len, eof, consumed, append_event, too_big, in);
+	rc = sse_log_unlock(in->log, err);
+	return rc;
+}
+
+static void load_carry(struct sse_intake *in)
+{
+	char p[PATH_MAX];
+	struct sse_err err;
+	int fd = open(cpath(in, p, sizeof(p), CARRY), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = sse_read_upto(fd, in->in, in->in_cap - 65536, p, &err);
+	sse_close(fd);
+	if (n >= 0)
+		in->in_len = (size_t)n;
+	if (unlink(p) < 0)
+		say(in, "cannot remove '%s': %s", p, strerror(errno));
+}
+
+int sse_intake_try(struct sse_intake *in, struct sse_err *err)
+{
+	char p[PATH_MAX];
+
+	if (in->holder)
+		return 1;
+	if (flock(in->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		return sse_err_sys(err, "cannot lock '%s'", cpath(in, p, sizeof(p), "drain.lock"));
+	}
+	in->holder = 1;
+	sse_parser_init(&in->parser, in->max_event, in->scratch, in->max_event + 1);
+	in->parser.at_start = 0; /* a pipe is a stream of events: no BOM rule */
+	in->owner_fd = sse_open(cpath(in, p, sizeof(p), "drain.owner"), O_RDONLY, 0, err);
+	if (in->owner_fd < 0)
+		return -1;
+	in->wd_incoming = sse_watch_add(in->wfd, cpath(in, p, sizeof(p), "incoming"),
+					IN_CLOSE_WRITE | IN_MOVED_TO, err);
+	if (in->wd_incoming < 0)
+		return -1;
+	load_carry(in);
+	if (sse_intake_dropbox(in, err) < 0)
+		return -1;
+	if (sse_intake_fifo(in, err) < 0)
+		return -1;
+	return 1;
+}
+
+/* After the last writer closed: a fresh reader open of a fifo reports no
+ * hang-up until a writer comes and goes, so this stops POLLHUP from spinning.
+ * Other streams keep the pipe open meanwhile, so no writer sees EPIPE. */
+static int reopen_fifo(struct sse_intake *in, struct sse_err *err)
+{
+	char p[PATH_MAX];
+	int fd = sse_open(cpath(in, p, sizeof(p), "fifo"), O_RDONLY | O_NONBLOCK, 0, err);
+
+	if (fd < 0)
+		return -1;
+	sse_close(in->fifo_fd);
+	in->fifo_fd = fd;
+	return 0;
+}
+
+int sse_intake_fifo(struct sse_intake *in, struct sse_err *err)
+{
+	char p[PATH_MAX];
+	int eof = 0;
+
+	if (!in->holder)
+		return 0;
+	in->what = cpath(in, p, sizeof(p), "fifo");
+	/* Bounded: a writer that never stops must not starve the readers. */
+	for (int round = 0; round < 16 && !eof && in->in_len < in->in_cap; round++) {
+		size_t consumed = 0;
+		ssize_t n = read(in->fifo_fd, in->in + in->in_len, in->in_cap - in->in_len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return sse_err_sys(err, "cannot read '%s'", p);
+		}
+		if (n == 0)
+			eof = 1;
+		in->in_len += (size_t)n;
+		if (in->in_len == 0)
+			break;
+		if (parse_into_log(in, in->in, in->in_len, eof, &consumed, err) < 0)
+			return -1;
+		memmove(in->in, in->in + consumed, in->in_len - consumed);
+		in->in_len -= consumed;
+	}
+	if (eof && reopen_fifo(in, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Moves a refused drop-box entry aside (hidden, so it is not seen again) and
+ * says why; the admin finds it there. */
+static void reject(struct sse_intake *in, int dfd, const char *name, const char *why)
+{
+	char aside[NAME_MAX + 16];
+
+	snprintf(aside, sizeof(aside), ".rejected-%.*s", NAME_MAX - 10, name);
+	if (renameat(dfd, name, dfd, aside) < 0 && errno != ENOENT)
+		say(in, "drop-box file '%s/incoming/%s' refused (%s), and cannot be moved aside: %s",
+		    in->dir, name, why, strerror(errno));
+	else
+		say(in, "drop-box file '%s/incoming/%s' refused: %s; moved to '%s'", in->dir, name,
+		    why, aside);
+}
+
+/* A file still open for writing cannot get a read lease: it is not complete
+ * yet, and its close will raise IN_CLOSE_WRITE. Leases need the file's owner;
+ * for another user's files, completion is the inotify event or the rename. */
+static int still_written(int fd)
+{
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
+		return errno == EAGAIN;
+	(void)fcntl(fd, F_SETLEASE, F_UNLCK);
+	return 0;
+}
+
+static int take_file(struct sse_intake *in, int dfd, const char *name, struct sse_err *err)
+{
+	char what[PATH_MAX];
+	struct stat st;
+	size_t consumed;
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0; /* taken meanwhile */
+		if (errno == ELOOP) {
+			reject(in, dfd, name, "a symbolic link");
+			return 0;
+		}
+		say(in, "cannot open '%s/incoming/%s': %s", in->dir, name, strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &st) < 0) {
+		sse_close(fd);
+		return sse_err_sys(err, "cannot stat '%s/incoming/%s'", in->dir, name);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		sse_close(fd);
+		reject(in, dfd, name, "not a regular file");
+		return 0;
+	}
+	if (still_written(fd)) {
+		sse_close(fd);
+		return 0;
+	}
+	(void)sse_path(what, sizeof(what), NULL, "%s/incoming/%s", in->dir, name);
+	n = sse_read_upto(fd, in->file, in->file_cap, what, err);
+	sse_close(fd);
+	if (n == -2) {
+		reject(in, dfd, name, "larger than SSE_MAX_EVENT allows");
+		return 0;
+	}
+	if (n < 0)
+		return -1;
+	if (sse_log_lock(in->log, err) < 0)
+		return -1;
+	sse_log_take_begin(in->log);
+	if (renameat(dfd, name, dfd, SSE_TAKING_NAME) < 0) {
+		if (errno != ENOENT)
+			rc = sse_err_sys(err, "cannot rename '%s'", what);
+	} else {
+		in->what = what;
+		sse_parser_init(&in->fparser, in->max_event, in->scratch, in->max_event + 1);
+		sse_parse(&in->fparser, in->file, (size_t)n, 1, &consumed, append_event, too_big, in);
+		if (unlinkat(dfd, SSE_TAKING_NAME, 0) < 0)
+			rc = sse_err_sys(err, "cannot remove '%s/incoming/%s'", in->dir, SSE_TAKING_NAME);
+		else
+			sse_log_take_end(in->log);
+	}
+	if (sse_log_unlock(in->log, rc < 0 ? NULL : err) < 0)
+		rc = -1;
+	return rc;
+}
+
+int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err)
+{
+	char p[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (!in->holder)
+		return 0;
+	d = opendir(cpath(in, p, sizeof(p), "incoming"));
+	if (!d)
+		return sse_err_sys(err, "cannot open drop-box '%s'", p);
+	while (rc == 0 && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			rc = take_file(in, dirfd(d), de->d_name, err);
+	closedir(d);
+	return rc;
+}
+
+int sse_intake_notify(struct sse_intake *in, int wd, uint32_t mask, const char *name,
+		      struct sse_err *err)
+{
+	(void)mask;
+	(void)name;
+	if (wd == in->wd_owner && !in->holder)
+		return sse_intake_try(in, err) < 0 ? -1 : 0;
+	if (wd == in->wd_incoming && in->holder)
+		return sse_intake_dropbox(in, err);
+	return 0;
+}
+
+/* The incomplete event goes to the next holder; written before the lock is
+ * released (at close), so only one process ever touches the carry file. */
+static int save_carry(struct sse_intake *in, struct sse_err *err)
+{
+	char p[PATH_MAX], tmp[PATH_MAX];
+	int fd;
+
+	if (in->in_len == 0)
+		return 0;
+	cpath(in, p, sizeof(p), CARRY);
+	if (sse_path(tmp, sizeof(tmp), err, "%s.tmp", p) < 0)
+		return -1;
+	fd = sse_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, SSE_FILE_MODE, err);
+	if (fd < 0)
+		return -1;
+	if (sse_write_all(fd, in->in, in->in_len, tmp, err) < 0) {
+		sse_close(fd);
+		return -1;
+	}
+	sse_close(fd);
+	if (rename(tmp, p) < 0)
+		return sse_err_sys(err, "cannot rename '%s'", tmp);
+	return 0;
+}
+
+int sse_intake_close(struct sse_intake *in, struct sse_err *err)
+{
+	int rc = 0;
+
+	if (in->holder) {
+		/* What writers already put in the pipe is ours to drain. */
+		if (sse_intake_fifo(in, err) < 0)
+			rc = -1;
+		if (save_carry(in, rc < 0 ? NULL : err) < 0)
+			rc = -1;
+	}
+	sse_close(in->fifo_fd);
+	sse_close(in->owner_fd);
+	sse_close(in->lock_fd);
+	in->fifo_fd = in->owner_fd = in->lock_fd = -1;
+	in->holder = 0;
+	free(in->in);
+	free(in->file);
+	free(in->scratch);
+	in->in = in->file = in->scratch = NULL;
+	return rc;
+}

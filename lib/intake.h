@@ -1,0 +1,57 @@
+/* Producer input of one channel: its fifo and its drop-box. Exactly one
+ * running stream process (or sse-fcgi worker) of the channel is the holder:
+ * it drains the fifo and takes the drop-box files into the log. The role is
+ * a flock on drain.lock; the holder also keeps drain.owner open, so its exit
+ * (even SIGKILL) closes that file and inotify wakes the others to take over
+ * at once. Every stream keeps the fifo open for reading, so a writer never
+ * sees EPIPE while any stream runs, and bytes written during a hand-over
+ * wait in the pipe. An incomplete event is handed over in fifo.carry. */
+#ifndef SSE_INTAKE_H
+#define SSE_INTAKE_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "log.h"
+#include "parse.h"
+
+struct sse_intake {
+	char dir[PATH_MAX - 80];     /* channel directory */
+	struct sse_log *log;         /* borrowed */
+	int wfd;                     /* inotify fd, borrowed */
+	int lock_fd, owner_fd, fifo_fd, holder;
+	int wd_owner, wd_incoming;
+	char *in;                    /* fifo bytes not yet consumed, then room */
+	size_t in_len, in_cap;
+	char *file;                  /* one drop-box file */
+	size_t file_cap;
+	char *scratch;
+	struct sse_parser parser;    /* the fifo's, kept across reads */
+	struct sse_parser fparser;   /* one drop-box file's */
+	size_t max_event;
+	const char *what;            /* input being parsed, for messages */
+	uint64_t events;             /* appended by this intake */
+	sse_report_fn report;
+	void *report_ctx;
+};
+
+int sse_intake_open(struct sse_intake *in, const char *chan_dir, struct sse_log *log,
+		    size_t max_event, int wfd, sse_report_fn report, void *ctx,
+		    struct sse_err *err);
+/* Tries to become the holder (non-blocking); when it does, takes what the
+ * last holder left and what is waiting. Returns 1 holder, 0 not. */
+int sse_intake_try(struct sse_intake *in, struct sse_err *err);
+/* The fifo to wait on for reading while holder, else -1. */
+int sse_intake_fifo_fd(const struct sse_intake *in);
+/* The fifo is readable (or hung up): drain it into the log. */
+int sse_intake_fifo(struct sse_intake *in, struct sse_err *err);
+/* An inotify event for this intake's watches. */
+int sse_intake_notify(struct sse_intake *in, int wd, uint32_t mask, const char *name,
+		      struct sse_err *err);
+int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err);
+/* Hands the role over (carry saved) and closes everything. */
+int sse_intake_close(struct sse_intake *in, struct sse_err *err);
+
+#endif

@@ -1,0 +1,32 @@
+#include "publish.h"
+
+#include <string.h>
+
+void sse_event_from_text(struct sse_event *ev, const char *name, size_t name_len,
+			 const char *text, size_t len, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\r') {
+			out[o++] = '\n';
+			if (i + 1 < len && text[i + 1] == '\n')
+				i++;
+		} else {
+			out[o++] = text[i];
+		}
+	}
+	out[o] = '\0';
+	ev->name = name ? name : "";
+	ev->name_len = name ? name_len : 0;
+	ev->data = out;
+	ev->data_len = o;
+	ev->retry = -1;
+}
+
+int sse_event_name_check(const char *name, size_t len, struct sse_err *err)
+{
+	if (memchr(name, '\r', len) || memchr(name, '\n', len))
+		return sse_err_set(err, "bad event name: it must not hold CR or LF");
+	return 0;
+}

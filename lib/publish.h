@@ -1,0 +1,18 @@
+/* Turning a producer's text into an event: shared by sse-publish and the
+ * public libsse API. */
+#ifndef SSE_PUBLISH_H
+#define SSE_PUBLISH_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "event.h"
+
+/* Builds ev from raw text whose lines end in LF, CRLF or CR: the data lines
+ * are joined with LF into out (cap >= len + 1). */
+void sse_event_from_text(struct sse_event *ev, const char *name, size_t name_len,
+			 const char *text, size_t len, char *out);
+/* An event name may hold anything but CR and LF. */
+int sse_event_name_check(const char *name, size_t len, struct sse_err *err);
+
+#endif

@@ -1,0 +1,13 @@
+/* The ?status answer (SSE_STATUS=1): per channel the newest id and the
+ * retained events, as JSON. sse-fcgi adds its own per-stream figures. */
+#ifndef SSE_STATUS_H
+#define SSE_STATUS_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Fills a malloc'd JSON document into *out (caller frees); -1 on error. */
+int sse_status_json(const char *spool, char **out, size_t *len, struct sse_err *err);
+
+#endif

@@ -1,0 +1,162 @@
+#include "stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+
+#define STREAM_BUF 65536
+
+int sse_stream_init(struct sse_stream *st, struct sse_log *log,
+		    const struct sse_settings *set, struct sse_sink sink,
+		    struct sse_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	st->log = log;
+	st->set = set;
+	st->sink = sink;
+	st->cap = STREAM_BUF;
+	st->buf = malloc(st->cap);
+	if (!st->buf)
+		return sse_err_set(err, "out of memory for a stream");
+	return 0;
+}
+
+void sse_stream_free(struct sse_stream *st)
+{
+	free(st->buf);
+	st->buf = NULL;
+}
+
+static int put(struct sse_stream *st, const void *buf, size_t len, uint64_t now)
+{
+	if (st->sink.write(st->sink.ctx, buf, len) < 0)
+		return -1;
+	st->last_write_ms = now;
+	return 0;
+}
+
+static int send_gap(struct sse_stream *st, uint64_t now)
+{
+	struct sse_log_head h;
+	char b[128];
+	int n;
+
+	sse_log_head(st->log, &h);
+	/* No id line: the client's lastEventId stays what it really saw. */
+	n = snprintf(b, sizeof(b), "event: sse-gap\ndata: %llu %llu\n\n",
+		     (unsigned long long)st->last_id, (unsigned long long)h.oldest_id);
+	st->seq = h.oldest_seq;
+	return put(st, b, (size_t)n, now);
+}
+
+int sse_stream_pump(struct sse_stream *st, uint64_t now)
+{
+	for (int rounds = 0; rounds < 1024; rounds++) {
+		struct sse_log_range r;
+		struct sse_err err;
+		int rc = sse_log_range(st->log, st->seq, 1u << 20, &r, &err);
+
+		if (rc == 0)
+			return 0;
+		if (rc == 2) {
+			/* Fell behind the history (slow client): say so, go on. */
+			if (send_gap(st, now) < 0)
+				return -1;
+			continue;
+		}
+		if (rc < 0)
+			return -1;
+		for (size_t done = 0; done < r.len;) {
+			size_t n = r.len - done < st->cap ? r.len - done : st->cap;
+
+			if (sse_pread_all(r.fd, st->buf, n, r.off + (off_t)done, "log segment", &err) < 0 ||
+			    put(st, st->buf, n, now) < 0)
+				return -1;
+			done += n;
+		}
+		st->seq += r.count;
+		st->last_id = r.last_id;
+		st->has_id = 1;
+		st->delivered += r.count;
+	}
+	return 0;
+}
+
+/* A fifth of the busy retry, at random, so refused clients do not all come
+ * back in the same second. */
+static unsigned long spread(unsigned long ms)
+{
+	struct timespec ts;
+	unsigned long x;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
+	x ^= x >> 13;
+	x *= 2654435761u;
+	return ms + (ms / 5 ? (x >> 7) % (ms / 5 + 1) : 0);
+}
+
+int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int busy,
+		     uint64_t now)
+{
+	char b[1024];
+	size_t n = sse_response_head(plan, b, sizeof(b));
+	int gap = 0;
+
+	if (n == 0 || put(st, b, n, now) < 0)
+		return -1;
+	if (plan->head)
+		return 0;
+	/* At once, so EventSource.onopen fires and proxies flush the head. */
+	n = (size_t)snprintf(b, sizeof(b), ": sse-cgi %s\n", SSE_VERSION);
+	if (!busy && st->set->retry_ms >= 0)
+		n += (size_t)snprintf(b + n, sizeof(b) - n, "retry: %ld\n\n", st->set->retry_ms);
+	if (put(st, b, n, now) < 0)
+		return -1;
+	if (plan->has_id) {
+		st->last_id = plan->last_id;
+		st->has_id = 1;
+		sse_log_seek(st->log, plan->last_id, &st->seq, &gap);
+		if (gap && send_gap(st, now) < 0)
+			return -1;
+		if (sse_stream_pump(st, now) < 0)
+			return -1;
+	} else {
+		struct sse_log_head h;
+
+		sse_log_head(st->log, &h);
+		st->seq = h.seq;
+	}
+	if (busy) {
+		n = (size_t)snprintf(b, sizeof(b), "retry: %lu\n\n", spread(st->set->busy_retry_ms));
+		return put(st, b, n, now);
+	}
+	if (st->set->max_lifetime)
+		st->end_ms = now + st->set->max_lifetime * 1000u;
+	return 0;
+}
+
+int sse_stream_tick(struct sse_stream *st, uint64_t now)
+{
+	if (now >= st->last_write_ms + st->set->heartbeat * 1000u)
+		return put(st, ":\n", 2, now);
+	return 0;
+}
+
+int sse_stream_expired(const struct sse_stream *st, uint64_t now)
+{
+	return st->end_ms && now >= st->end_ms;
+}
+
+int sse_stream_timeout(const struct sse_stream *st, uint64_t now)
+{
+	uint64_t next = st->last_write_ms + st->set->heartbeat * 1000u;
+
+	if (st->end_ms && st->end_ms < next)
+		next = st->end_ms;
+	return next > now ? (int)(next - now) : 0;
+}

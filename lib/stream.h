@@ -1,0 +1,54 @@
+/* One client's stream, written once for every front end over a small sink
+ * (cgi/: stdout; fcgi/: FastCGI records): head, first comment, retry,
+ * resume and sse-gap, replay, live events, heartbeat, lifetime, busy. The
+ * front end owns the waiting and calls in when something happened. */
+#ifndef SSE_STREAM_H
+#define SSE_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "log.h"
+#include "request.h"
+#include "settings.h"
+
+struct sse_sink {
+	/* All of buf, or -1 when the client is gone. */
+	int (*write)(void *ctx, const void *buf, size_t len);
+	void *ctx;
+};
+
+struct sse_stream {
+	struct sse_log *log;                /* borrowed */
+	const struct sse_settings *set;     /* borrowed */
+	struct sse_sink sink;
+	uint64_t seq;                       /* cursor: next event to send */
+	uint64_t last_id;                   /* last id the client has */
+	int has_id;
+	uint64_t last_write_ms, end_ms;     /* end_ms 0: no lifetime */
+	uint64_t delivered;
+	char *buf;
+	size_t cap;
+};
+
+int sse_stream_init(struct sse_stream *st, struct sse_log *log,
+		    const struct sse_settings *set, struct sse_sink sink,
+		    struct sse_err *err);
+void sse_stream_free(struct sse_stream *st);
+
+/* Head, first comment, retry, and (for a client with an id) sse-gap and the
+ * replay. busy: the answer to a request over SSE_MAX_STREAMS (replay,
+ * spread retry), after which the stream is over. -1: the client is gone. */
+int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int busy,
+		     uint64_t now_ms);
+/* Sends what was committed since; -1: the client is gone. */
+int sse_stream_pump(struct sse_stream *st, uint64_t now_ms);
+/* A comment when idle for a heartbeat; -1: gone. */
+int sse_stream_tick(struct sse_stream *st, uint64_t now_ms);
+/* Milliseconds until tick() has something to do (heartbeat or end). */
+int sse_stream_timeout(const struct sse_stream *st, uint64_t now_ms);
+/* The lifetime is over: end cleanly, the client resumes. */
+int sse_stream_expired(const struct sse_stream *st, uint64_t now_ms);
+
+#endif
