@@ -396,6 +396,22 @@ static int recover(struct sse_log *log, struct sse_err *err)
 	return 0;
 }
 
+int sse_log_mark_unclean(const char *dir, struct sse_err *err)
+{
+	struct sse_log *log = sse_log_open(dir, 0, err);
+
+	if (!log)
+		return -1;
+	if (sse_log_lock(log, err) < 0) {
+		sse_log_close(log);
+		return -1;
+	}
+	memset(log->hdr->boot_id, '?', BOOT_ID_LEN);
+	(void)sse_log_unlock(log, NULL);
+	sse_log_close(log);
+	return 0;
+}
+
 /* --- writing ------------------------------------------------------------ */
 
 /* A take is resolved by the very next locker, before anything else is

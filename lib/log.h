@@ -79,6 +79,11 @@ struct sse_log_range {
 int sse_log_range(struct sse_log *log, uint64_t seq, size_t max_bytes,
 		  struct sse_log_range *r, struct sse_err *err);
 
+/* Makes the next open recover as after a reboot: for a spool restored from
+ * a backup or copied from another machine, whose ids must not be reused
+ * (tests use it to simulate power loss). Run while no process uses it. */
+int sse_log_mark_unclean(const char *dir, struct sse_err *err);
+
 /* The file whose modification (IN_MODIFY) means "the log changed". */
 const char *sse_log_watch_path(const struct sse_log *log);
 
