@@ -1,0 +1,25 @@
+# Sourced by scripts/test.sh and scripts/demo.sh: the Debian packages the
+# project needs, installed when run as root, otherwise the exact line to run.
+# usage: need_packages PKG...
+need_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages; run as root:" >&2
+		echo "  apt-get install -y ${missing[*]}" >&2
+		return 1
+	fi
+	echo "installing: ${missing[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" > /dev/null || {
+		echo "apt-get install -y ${missing[*]} failed" >&2
+		return 1
+	}
+}
+
+BUILD_PACKAGES="gcc make libc6-dev zlib1g-dev libfcgi-dev pkg-config"
+SERVER_PACKAGES="lighttpd apache2 curl"
+TEST_PACKAGES="bats strace procps psmisc python3"

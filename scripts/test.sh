@@ -1,0 +1,59 @@
+#!/bin/bash
+# The whole test suite: unit tests (C, TAP), the log suite, sse-publish and
+# sse.cgi directly, and sse.cgi behind real lighttpd and Apache started on
+# 127.0.0.1 as our own processes; then all of it again on an
+# AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Ends with one line "N passed, N failed" and exits non-zero on any failure.
+#   scripts/test.sh [--quick]     --quick: skip the sanitizer pass
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. scripts/deps.sh
+# shellcheck disable=SC2086
+need_packages $BUILD_PACKAGES $SERVER_PACKAGES $TEST_PACKAGES || exit 1
+
+QUICK=0
+[ "${1:-}" = --quick ] && QUICK=1
+OUT=test/out
+rm -rf "$OUT" && mkdir -p "$OUT"
+passed=0 failed=0 skipped=0
+
+# Counts a TAP stream: "ok", "not ok", "# skip"; keeps it in the log.
+tally() {
+	local label=$1 line
+	shift
+	echo "== $label" >> "$OUT/tap.log"
+	while IFS= read -r line; do
+		printf '%s\n' "$line" >> "$OUT/tap.log"
+		case $line in
+		"not ok "*) failed=$((failed + 1)); printf '%s: %s\n' "$label" "$line" ;;
+		"ok "*"# skip"*) skipped=$((skipped + 1)); printf '%s: %s\n' "$label" "$line" ;;
+		"ok "*) passed=$((passed + 1)) ;;
+		"#"*) [ "$failed" -gt 0 ] && printf '%s\n' "$line" ;;
+		esac
+	done < <("$@" 2>&1; echo "exit-status $?")
+}
+
+suite() {
+	local build=$1 label=$2 t
+	for t in "$build"/test/test_*; do
+		tally "$label unit $(basename "$t")" "$t"
+	done
+	for t in test/bats/t*.bats; do
+		tally "$label $(basename "$t" .bats)" env SSE_BUILD="$build" bats --tap "$t"
+	done
+}
+
+echo "building..."
+make -s O=build tests > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; echo "0 passed, 1 failed"; exit 1; }
+suite build plain
+if [ "$QUICK" -eq 0 ]; then
+	make -s O=build/asan SANITIZE=address,undefined tests > "$OUT/build-asan.log" 2>&1 ||
+		{ cat "$OUT/build-asan.log"; echo "$passed passed, $((failed + 1)) failed"; exit 1; }
+	# Fewer kills under ASan: every process is ~3x slower.
+	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		SSE_TORTURE_KILLS=100 suite build/asan asan
+fi
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ]
