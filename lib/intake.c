@@ -125,19 +125,31 @@ static int parse_into_log(struct sse_intake *in, const char *buf, size_t len, in
 	return rc;
 }
 
+/* fifo.carry: "sse-carry SKIP\n" (the parser's skipping state, inside a
+ * refused event) then the unconsumed bytes. */
 static void load_carry(struct sse_intake *in)
 {
 	char p[PATH_MAX];
 	struct sse_err err;
 	int fd = open(cpath(in, p, sizeof(p), CARRY), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	ssize_t n;
+	char *nl;
+	int skip, used;
 
 	if (fd < 0)
 		return;
 	n = sse_read_upto(fd, in->in, in->in_cap - 65536, p, &err);
 	sse_close(fd);
-	if (n >= 0)
-		in->in_len = (size_t)n;
+	if (n > 0 && (nl = memchr(in->in, '\n', (size_t)n)) != NULL && *nl == '\n' &&
+	    sscanf(in->in, "sse-carry %d%n", &skip, &used) == 1 && in->in + used == nl) {
+		size_t head = (size_t)(nl + 1 - in->in);
+
+		in->parser.skipping = skip;
+		memmove(in->in, nl + 1, (size_t)n - head);
+		in->in_len = (size_t)n - head;
+	} else if (n != 0) {
+		say(in, "ignoring '%s': not a carry file of this version", p);
+	}
 	if (unlink(p) < 0)
 		say(in, "cannot remove '%s': %s", p, strerror(errno));
 }
@@ -346,7 +358,7 @@ static int save_carry(struct sse_intake *in, struct sse_err *err)
 	char p[PATH_MAX], tmp[PATH_MAX];
 	int fd;
 
-	if (in->in_len == 0)
+	if (in->in_len == 0 && !in->parser.skipping)
 		return 0;
 	cpath(in, p, sizeof(p), CARRY);
 	if (sse_path(tmp, sizeof(tmp), err, "%s.tmp", p) < 0)
@@ -354,7 +366,11 @@ static int save_carry(struct sse_intake *in, struct sse_err *err)
 	fd = sse_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, SSE_FILE_MODE, err);
 	if (fd < 0)
 		return -1;
-	if (sse_write_all(fd, in->in, in->in_len, tmp, err) < 0) {
+	char head[32];
+	int hl = snprintf(head, sizeof(head), "sse-carry %d\n", in->parser.skipping);
+
+	if (sse_write_all(fd, head, (size_t)hl, tmp, err) < 0 ||
+	    sse_write_all(fd, in->in, in->in_len, tmp, err) < 0) {
 		sse_close(fd);
 		return -1;
 	}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# The channel's intake (lib/intake.h) through sse.cgi run directly: one
+# holder drains the fifo, another takes over when it ends, an incomplete
+# event crosses the hand-over, drop-box entries are taken once or refused.
+
+setup() {
+	B=${SSE_BUILD:-build}
+	SP=$BATS_TEST_TMPDIR/spool
+	mkdir -p "$SP"
+	"$B/sse-publish" --spool "$SP" --create ch
+	pids=()
+}
+
+teardown() {
+	for p in "${pids[@]}"; do kill -KILL "$p" 2> /dev/null; done
+	return 0
+}
+
+# start_stream NAME [VAR=value...]: sse.cgi in the background, output in NAME.out
+start_stream() {
+	local name=$1
+	shift
+	env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ch SSE_SPOOL_DIR="$SP" "$@" \
+		"$B/sse.cgi" > "$BATS_TEST_TMPDIR/$name.out" 2> "$BATS_TEST_TMPDIR/$name.err" &
+	pids+=($!)
+	eval "${name}_pid=$!"
+}
+
+# The holder is the one process with drain.owner open.
+holder() {
+	local p
+	for p in "${pids[@]}"; do
+		ls -l "/proc/$p/fd" 2> /dev/null | grep -q 'drain.owner$' && { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+wait_for() {
+	local i
+	for ((i = 0; i < $2; i++)); do eval "$1" && return 0; sleep "$3"; done
+	echo "gave up waiting for: $1" >&2
+	return 1
+}
+
+@test "exactly one stream holds the fifo; when it ends another takes over at once and nothing is lost" {
+	start_stream a
+	start_stream b
+	start_stream c
+	wait_for 'holder > /dev/null' 50 0.1
+	[ "$(for p in "${pids[@]}"; do ls -l /proc/$p/fd | grep -c 'drain.owner$'; done | awk '{ s += $1 } END { print s }')" -eq 1 ]
+	first=$(holder)
+	printf 'data: one\n\n' > "$SP/ch/fifo"
+	kill -TERM "$first"
+	wait "$first"
+	wait_for 'holder > /dev/null' 10 0.1   # within a second
+	second=$(holder)
+	[ "$second" != "$first" ]
+	printf 'data: two\n\n' > "$SP/ch/fifo"
+	for s in a b c; do
+		p=${s}_pid
+		[ "${!p}" = "$first" ] && continue
+		wait_for "grep -q 'data: two' '$BATS_TEST_TMPDIR/$s.out'" 20 0.1
+		grep -q 'data: one' "$BATS_TEST_TMPDIR/$s.out"
+	done
+}
+
+@test "an incomplete event crosses the hand-over (fifo.carry)" {
+	start_stream a
+	wait_for 'holder > /dev/null' 50 0.1
+	start_stream b
+	exec 7> "$SP/ch/fifo"
+	printf 'event: split\ndata: first half\n' >&7
+	sleep 0.3
+	kill -TERM "$a_pid"
+	wait "$a_pid"
+	wait_for '[ "$(holder)" = "$b_pid" ]' 10 0.1
+	printf 'data: second half\n\n' >&7
+	exec 7>&-
+	wait_for "grep -q 'second half' '$BATS_TEST_TMPDIR/b.out'" 20 0.1
+	grep -A3 '^event: split$' "$BATS_TEST_TMPDIR/b.out" > "$BATS_TEST_TMPDIR/ev"
+	diff <(printf 'event: split\ndata: first half\ndata: second half\n\n') "$BATS_TEST_TMPDIR/ev"
+	[ ! -e "$SP/ch/fifo.carry" ]
+}
+
+@test "the last writer closing the fifo ends an event without a blank line" {
+	start_stream a
+	wait_for 'holder > /dev/null' 50 0.1
+	printf 'data: no blank line' > "$SP/ch/fifo"
+	wait_for "grep -q 'data: no blank line' '$BATS_TEST_TMPDIR/a.out'" 20 0.1
+	# and the holder does not spin on the hung-up fifo
+	sleep 1
+	t=$(awk '{ print $14 + $15 }' "/proc/$a_pid/stat")
+	[ "$t" -le 2 ]
+}
+
+@test "drop-box: renamed and closed files are taken once; fifos, directories, symlinks and huge files are refused, nothing else lost" {
+	start_stream a
+	wait_for 'holder > /dev/null' 50 0.1
+	printf 'data: renamed\n' > "$SP/ch/incoming/.tmp" && mv "$SP/ch/incoming/.tmp" "$SP/ch/incoming/one"
+	printf '\xef\xbb\xbfdata: closed with a BOM\n' > "$SP/ch/incoming/two"
+	mkfifo "$SP/ch/incoming/afifo"
+	mkdir "$SP/ch/incoming/adir"
+	ln -s /etc/passwd "$SP/ch/incoming/alink"
+	head -c 400000 /dev/zero | tr '\0' 'x' > "$SP/ch/incoming/.big" && mv "$SP/ch/incoming/.big" "$SP/ch/incoming/big"
+	printf 'data: after the bad ones\n' > "$SP/ch/incoming/three"
+	wait_for "grep -q 'after the bad ones' '$BATS_TEST_TMPDIR/a.out'" 30 0.1
+	grep -qx 'data: renamed' "$BATS_TEST_TMPDIR/a.out"
+	grep -qx 'data: closed with a BOM' "$BATS_TEST_TMPDIR/a.out"
+	[ "$(grep -c '^data: ' "$BATS_TEST_TMPDIR/a.out")" -eq 3 ]
+	wait_for "[ \$(grep -c refused '$BATS_TEST_TMPDIR/a.err') -ge 3 ]" 20 0.1
+	cat "$BATS_TEST_TMPDIR/a.err"
+	grep -q "alink' refused: a symbolic link" "$BATS_TEST_TMPDIR/a.err"
+	grep -q "big' refused: larger than SSE_MAX_EVENT" "$BATS_TEST_TMPDIR/a.err"
+	# taken files are removed, refused ones moved aside (hidden)
+	[ "$(ls "$SP/ch/incoming" | wc -l)" -eq 0 ]
+	ls -a "$SP/ch/incoming" | grep -q '^.rejected-big$'
+}
+
+@test "an oversized event in the fifo is refused with one line and the next one arrives" {
+	start_stream a SSE_MAX_EVENT=100
+	wait_for 'holder > /dev/null' 50 0.1
+	{ printf 'data: %0200d\n\n' 0; printf 'data: small\n\n'; } > "$SP/ch/fifo"
+	wait_for "grep -q 'data: small' '$BATS_TEST_TMPDIR/a.out'" 20 0.1
+	[ "$(grep -c '^data: ' "$BATS_TEST_TMPDIR/a.out")" -eq 1 ]
+	[ "$(grep -c 'refused: larger than SSE_MAX_EVENT (100)' "$BATS_TEST_TMPDIR/a.err")" -eq 1 ]
+}
