@@ -82,8 +82,32 @@ static void usage(FILE *f)
 	}
 }
 
+/* A request body nobody reads makes mod_cgid fail writing it and can cost
+ * the client its answer: read (a bounded amount) and drop it first. */
+static void discard_body(void)
+{
+	const char *cl = getenv("CONTENT_LENGTH");
+	unsigned long long left;
+	char buf[8192];
+
+	if (!cl || sse_parse_u64(cl, strlen(cl), &left) < 0)
+		return;
+	if (left > (1u << 20))
+		left = 1u << 20;
+	while (left > 0) {
+		ssize_t n = read(STDIN_FILENO, buf, left < sizeof(buf) ? left : sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		left -= (unsigned long long)n;
+	}
+}
+
 static int answer(const char *text, size_t len)
 {
+	discard_body();
 	return out_write(NULL, text, len) < 0 ? 1 : 0;
 }
 
@@ -164,10 +188,18 @@ static int run(struct loop *l, struct sse_err *err)
 
 		if (sync_fifo(l, err) < 0)
 			return -1;
+		int timeout, t;
+
+		if (sse_intake_tick(&l->in, now, err) < 0)
+			report(NULL, err->msg);
 		if (sse_stream_pump(&l->st, now) < 0 || sse_stream_tick(&l->st, now) < 0 ||
 		    sse_stream_expired(&l->st, now))
 			return 0;
-		n = sse_wait_run(l->w, sse_stream_timeout(&l->st, now), ready, 8, err);
+		timeout = sse_stream_timeout(&l->st, now);
+		t = sse_intake_timeout(&l->in, now);
+		if (t >= 0 && t < timeout)
+			timeout = t;
+		n = sse_wait_run(l->w, timeout, ready, 8, err);
 		if (n < 0)
 			return -1;
 		for (int i = 0; i < n; i++) {
@@ -190,7 +222,7 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 	struct sse_err err;
 	struct sse_log *log;
 	char dir[PATH_MAX];
-	int slot, rc = 0;
+	int slot, busy, rc = 0;
 	struct sse_sink sink = { out_write, NULL };
 
 	if (sse_spool_check(set->spool_dir, &err) < 0)
@@ -216,14 +248,28 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 		sse_log_close(log);
 		return fail500(err.msg);
 	}
-	if (sse_stream_begin(&l.st, plan, slot == -2, sse_now_ms()) < 0 || plan->head || slot == -2)
-		goto out;
 	l.fifo_reg = -1;
-	l.w = sse_wait_new(&err);
-	l.wfd = l.w ? sse_watch_open(&err) : -1;
-	if (l.wfd < 0 ||
-	    (l.wd_log = sse_watch_add(l.wfd, sse_log_watch_path(log), IN_MODIFY, &err)) < 0 ||
-	    sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &err) < 0 ||
+	l.wfd = -1;
+	busy = slot == -2;
+	/* Waiting needs an inotify instance per process; past the system's
+	 * limit (fs.inotify.max_user_instances) the client is told to come back
+	 * later, like any busy answer, and the admin is told why. */
+	if (!busy && !plan->head) {
+		l.w = sse_wait_new(&err);
+		l.wfd = l.w ? sse_watch_open(&err) : -1;
+		if (l.wfd >= 0)
+			l.wd_log = sse_watch_add(l.wfd, sse_log_watch_path(log), IN_MODIFY, &err);
+		if (l.wfd < 0 || l.wd_log < 0) {
+			report(NULL, err.code == EMFILE || err.code == ENOSPC
+				     ? "out of inotify instances or watches: answering busy; raise "
+				       "fs.inotify.max_user_instances (and max_user_watches)"
+				     : err.msg);
+			busy = 1;
+		}
+	}
+	if (sse_stream_begin(&l.st, plan, busy, sse_now_ms()) < 0 || plan->head || busy)
+		goto out;
+	if (sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &err) < 0 ||
 	    sse_intake_open(&l.in, dir, log, set->max_event, l.wfd, report, NULL, &err) < 0 ||
 	    run(&l, &err) < 0) {
 		report(NULL, err.msg);
@@ -231,9 +277,9 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 	}
 	if (sse_intake_close(&l.in, &err) < 0)
 		report(NULL, err.msg);
+out:
 	sse_close(l.wfd);
 	sse_wait_free(l.w);
-out:
 	sse_stream_free(&l.st);
 	sse_close(slot);
 	sse_log_close(log);

@@ -344,10 +344,40 @@ int sse_intake_notify(struct sse_intake *in, int wd, uint32_t mask, const char *
 {
 	(void)mask;
 	(void)name;
-	if (wd == in->wd_owner && !in->holder)
-		return sse_intake_try(in, err) < 0 ? -1 : 0;
+	if (wd == in->wd_owner && !in->holder) {
+		int rc = sse_intake_try(in, err);
+
+		if (rc == 0) {
+			in->retries = 0;
+			in->retry_ms = sse_now_ms() + 5;
+		}
+		return rc < 0 ? -1 : 0;
+	}
 	if (wd == in->wd_incoming && in->holder)
 		return sse_intake_dropbox(in, err);
+	return 0;
+}
+
+int sse_intake_timeout(const struct sse_intake *in, uint64_t now)
+{
+	if (in->holder || !in->retry_ms)
+		return -1;
+	return in->retry_ms > now ? (int)(in->retry_ms - now) : 0;
+}
+
+int sse_intake_tick(struct sse_intake *in, uint64_t now, struct sse_err *err)
+{
+	static const unsigned delays[] = { 20, 100, 400, 1500 };
+	int rc;
+
+	if (in->holder || !in->retry_ms || now < in->retry_ms)
+		return 0;
+	rc = sse_intake_try(in, err);
+	if (rc != 0 || in->retries >= (int)(sizeof(delays) / sizeof(delays[0]))) {
+		in->retry_ms = 0;
+		return rc < 0 ? -1 : 0;
+	}
+	in->retry_ms = now + delays[in->retries++];
 	return 0;
 }
 
@@ -392,8 +422,9 @@ int sse_intake_close(struct sse_intake *in, struct sse_err *err)
 			rc = -1;
 	}
 	sse_close(in->fifo_fd);
-	sse_close(in->owner_fd);
+	/* The lock first: closing drain.owner wakes the others to take it. */
 	sse_close(in->lock_fd);
+	sse_close(in->owner_fd);
 	in->fifo_fd = in->owner_fd = in->lock_fd = -1;
 	in->holder = 0;
 	free(in->in);

@@ -33,6 +33,8 @@ struct sse_intake {
 	size_t max_event;
 	const char *what;            /* input being parsed, for messages */
 	uint64_t events;             /* appended by this intake */
+	uint64_t retry_ms;           /* next take-over attempt, 0: none */
+	int retries;
 	sse_report_fn report;
 	void *report_ctx;
 };
@@ -51,6 +53,11 @@ int sse_intake_fifo(struct sse_intake *in, struct sse_err *err);
 int sse_intake_notify(struct sse_intake *in, int wd, uint32_t mask, const char *name,
 		      struct sse_err *err);
 int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err);
+/* The kernel may report the holder's close before it drops its flock, so a
+ * failed take-over is retried a few times shortly after: ms until the next
+ * attempt (-1: none), and the attempt itself. */
+int sse_intake_timeout(const struct sse_intake *in, uint64_t now_ms);
+int sse_intake_tick(struct sse_intake *in, uint64_t now_ms, struct sse_err *err);
 /* Hands the role over (carry saved) and closes everything. */
 int sse_intake_close(struct sse_intake *in, struct sse_err *err);
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@ int sse_slot_take(const char *spool, unsigned long max, struct sse_err *err)
 	fd = sse_open(path, O_RDWR | O_CREAT, SSE_FILE_MODE, err);
 	if (fd < 0)
 		return -1;
+	/* Shared by every server user of the spool, whatever the umask. */
+	(void)fchmod(fd, SSE_FILE_MODE);
 	/* A random first slot: a probe or two while there is room. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	start = ((unsigned long)ts.tv_nsec ^ (unsigned long)getpid() * 2654435761u) % max;
