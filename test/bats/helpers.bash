@@ -1,0 +1,504 @@
+# Helpers for the web-server suites (t2xxx): run sse.cgi behind a real
+# lighttpd or Apache started as our own process on 127.0.0.1, a free high
+# port and a temporary directory; never the system's services.
+#
+# A suite sets SSE_SERVER (lighttpd-cgi, apache-cgid, apache-htaccess), then
+#   setup_file()    { srv_setup_file; }
+#   teardown_file() { srv_teardown_file; }
+#   setup()         { srv_setup; }
+#   teardown()      { srv_teardown; }
+# and each test starts with `use_server [SSE_NAME=value...]`, which
+# (re)starts the server only when its settings differ from the last test's.
+#
+# Programs come from $SSE_BUILD (default build, relative to the top of the
+# tree), so `SSE_BUILD=build/asan bats --tap test/bats` runs the suites on a
+# sanitizer build; a sanitizer report in the server's error log fails the
+# test that caused it. ASAN_OPTIONS, UBSAN_OPTIONS and LSAN_OPTIONS, when
+# set, are handed to sse.cgi through the server's configuration (servers
+# give a CGI a fresh environment).
+#
+# Every wait is bounded (wait_for TRIES x DELAY) and prints the server's
+# error log when it runs out. Nothing here sleeps for a fixed time to let
+# something happen, except to show that something does NOT happen.
+
+SSE_TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+: "${SSE_BUILD:=build}"
+case $SSE_BUILD in
+/*) SSE_BIN=$SSE_BUILD ;;
+*) SSE_BIN=$SSE_TOP/$SSE_BUILD ;;
+esac
+SSE_CONF=$SSE_TOP/test/conf
+
+# --- waiting -------------------------------------------------------------
+
+# wait_for CONDITION TRIES DELAY: eval CONDITION until it succeeds, at most
+# TRIES times DELAY seconds; on time-out say what was awaited, show the
+# server's error log and fail.
+wait_for() {
+	local cond=$1 tries=$2 delay=$3 i
+
+	for ((i = 0; i < tries; i++)); do
+		if eval "$cond"; then
+			return 0
+		fi
+		sleep "$delay"
+	done
+	echo "wait_for: gave up after $tries x ${delay}s: $cond" >&2
+	srv_show_log >&2
+	return 1
+}
+
+# A process counts as alive unless it is gone or a zombie.
+pid_alive() {
+	local state
+
+	[ -r "/proc/$1/stat" ] || return 1
+	state=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+fail() {
+	printf '%s\n' "$*" >&2
+	return 1
+}
+
+# --- the server ------------------------------------------------------------
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+port_open() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+srv_show_log() {
+	local f
+
+	[ -n "${SRV_DIR:-}" ] || return 0
+	for f in $(printf '%s\n' "$SRV_DIR/error.log" "$SRV_ERRLOG" | sort -u); do
+		if [ -s "$f" ]; then
+			echo "--- $f (last 30 lines) ---"
+			tail -n 30 "$f"
+		fi
+	done
+}
+
+srv_setup_file() {
+	local prog
+
+	[ -x "$SSE_BIN/sse.cgi" ] && [ -x "$SSE_BIN/sse-publish" ] ||
+		fail "no $SSE_BIN/sse.cgi or sse-publish: run make O=$SSE_BUILD first (SSE_BUILD=$SSE_BUILD)" || return 1
+	case $SSE_SERVER in
+	lighttpd-cgi) prog=lighttpd ;;
+	apache-*) prog=apache2 ;;
+	*) fail "unknown SSE_SERVER '$SSE_SERVER'" || return 1 ;;
+	esac
+	command -v "$prog" >/dev/null || fail "$prog is not installed: the $SSE_SERVER suite needs it" || return 1
+
+	# Not under BATS_RUN_TMPDIR: the server's user (www-data when we are
+	# root) must reach the CGI, the config and the spool.
+	SRV_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sse-$SSE_SERVER.XXXXXX") || return 1
+	chmod 755 "$SRV_DIR"
+	if [ "$(id -u)" = 0 ] && [ "$prog" = apache2 ]; then
+		SRV_USER=www-data SRV_GROUP=www-data
+	else
+		SRV_USER=$(id -un) SRV_GROUP=$(id -gn)
+	fi
+	mkdir -p "$SRV_DIR/htdocs" "$SRV_DIR/cgi" "$SRV_DIR/spool"
+	# The spool belongs to the server's group, setgid, so channels and
+	# files that we (the producer) create stay writable by the server.
+	chgrp "$SRV_GROUP" "$SRV_DIR/spool" && chmod 2775 "$SRV_DIR/spool" || return 1
+	if [ "$SSE_SERVER" = apache-htaccess ]; then
+		SRV_CGI=$SRV_DIR/htdocs/sse.cgi
+	else
+		SRV_CGI=$SRV_DIR/cgi/sse.cgi
+	fi
+	cp "$SSE_BIN/sse.cgi" "$SRV_CGI" && chmod 755 "$SRV_CGI" || return 1
+	SPOOL=$SRV_DIR/spool
+	SRV_PORT=$(free_port) || return 1
+	BASE=http://127.0.0.1:$SRV_PORT
+	# Where sse.cgi's stderr lands.
+	if [ "$prog" = lighttpd ]; then
+		SRV_ERRLOG=$SRV_DIR/cgi-stderr.log
+	else
+		SRV_ERRLOG=$SRV_DIR/error.log
+	fi
+	export SRV_DIR SRV_USER SRV_GROUP SRV_CGI SPOOL SRV_PORT BASE SRV_ERRLOG
+	: >"$SRV_DIR/error.log"
+	: >"$SRV_ERRLOG"
+}
+
+srv_teardown_file() {
+	local rc=0
+
+	[ -n "${SRV_DIR:-}" ] || return 0
+	srv_stop || rc=1
+	cgi_reap || rc=1
+	sanitizer_check 0 || rc=1
+	if [ "$rc" = 0 ] && [ -z "${SSE_KEEP:-}" ]; then
+		rm -rf "$SRV_DIR"
+	else
+		echo "# kept $SRV_DIR" >&3
+	fi
+	return "$rc"
+}
+
+# Settings as SetEnv lines, setenv.add-environment entries, ...
+render_env() {
+	local kv name value
+
+	for kv in "$@"; do
+		name=${kv%%=*} value=${kv#*=}
+		value=${value//\\/\\\\} value=${value//\"/\\\"}
+		case $SSE_SERVER in
+		lighttpd-cgi) printf '\t"%s" => "%s",\n' "$name" "$value" ;;
+		apache-cgid) printf '\tSetEnv %s "%s"\n' "$name" "$value" ;;
+		apache-htaccess) printf 'SetEnv %s "%s"\n' "$name" "$value" ;;
+		esac
+	done
+}
+
+# render TEMPLATE OUT [SETTINGS...]: fill the placeholders of the lines
+# that are not comments. The pseudo-setting NOSPOOL=1 leaves the line
+# setting SSE_SPOOL_DIR out (the misconfiguration test).
+render() {
+	local tpl=$1 out=$2 nospool=0 kv
+	local -a settings=()
+
+	shift 2
+	for kv in "$@"; do
+		case $kv in
+		NOSPOOL=*) nospool=1 ;;
+		*) settings+=("$kv") ;;
+		esac
+	done
+	for kv in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!kv:-}" ] && settings+=("$kv=${!kv}")
+	done
+	render_env "${settings[@]}" >"$out.env"
+	python3 - "$tpl" "$out" "$out.env" "$nospool" \
+		PORT="$SRV_PORT" DIR="$SRV_DIR" DOC_ROOT="$SRV_DIR/htdocs" CGI_DIR="$SRV_DIR/cgi" \
+		SPOOL_DIR="$SPOOL" USER="$SRV_USER" GROUP="$SRV_GROUP" <<'EOF'
+import re, sys
+tpl, out, envfile, nospool = sys.argv[1:5]
+values = dict(a.split("=", 1) for a in sys.argv[5:])
+values["SSE_ENV"] = open(envfile).read().rstrip("\n")
+lines = []
+for line in open(tpl).read().splitlines():
+    if not line.lstrip().startswith("#"):
+        if nospool == "1" and "SSE_SPOOL_DIR" in line:
+            continue
+        line = re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], line)
+    lines.append(line)
+open(out, "w").write("\n".join(lines) + "\n")
+EOF
+	rm -f "$out.env"
+}
+
+# Servers run in a session of their own: Apache's prefork MPM signals its
+# whole process group at shutdown, which would otherwise include bats.
+# (setsid forks only when it is a group leader, which a background job of
+# a non-interactive shell is not: $! is the server.)
+srv_start() {
+	local conf=$SRV_DIR/server.conf pid i
+	local -a cmd
+
+	case $SSE_SERVER in
+	lighttpd-cgi)
+		render "$SSE_CONF/lighttpd-cgi.conf.in" "$conf" "$@" || return 1
+		cmd=(lighttpd -D -f "$conf")
+		;;
+	apache-cgid)
+		render "$SSE_CONF/apache-cgid.conf.in" "$conf" "$@" || return 1
+		cmd=(apache2 -f "$conf" -DFOREGROUND)
+		;;
+	apache-htaccess)
+		render "$SSE_CONF/apache-htaccess.conf.in" "$conf" || return 1
+		render "$SSE_CONF/htaccess" "$SRV_DIR/htdocs/.htaccess" "$@" || return 1
+		cmd=(apache2 -f "$conf" -DFOREGROUND)
+		;;
+	esac
+	setsid "${cmd[@]}" >>"$SRV_DIR/server.out" 2>&1 </dev/null 3>&- &
+	pid=$!
+	echo "$pid" >"$SRV_DIR/server.pid"
+	for ((i = 0; i < 100; i++)); do
+		if ! pid_alive "$pid"; then
+			echo "$SSE_SERVER exited at start:" >&2
+			cat "$SRV_DIR/server.out" >&2
+			srv_show_log >&2
+			return 1
+		fi
+		if port_open "$SRV_PORT"; then
+			[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$(command -v "${cmd[0]}")")" ] ||
+				fail "pid $pid is not ${cmd[0]}" || return 1
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "$SSE_SERVER did not listen on port $SRV_PORT within 5 s" >&2
+	srv_show_log >&2
+	return 1
+}
+
+srv_stop() {
+	local pid
+
+	[ -s "$SRV_DIR/server.pid" ] || return 0
+	pid=$(<"$SRV_DIR/server.pid")
+	rm -f "$SRV_DIR/server.pid" "$SRV_DIR/settings"
+	pid_alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	if ! wait_for "! pid_alive $pid" 100 0.05; then
+		kill -KILL "$pid" 2>/dev/null
+		return 1
+	fi
+	# Apache removes its pid file last; the port is free once it is gone.
+	wait_for "! port_open $SRV_PORT" 40 0.05
+}
+
+# use_server [SSE_NAME=value...]: the server runs with exactly these settings.
+use_server() {
+	local want
+
+	want=$(printf '%s\n' "$@")
+	if [ -s "$SRV_DIR/server.pid" ] && pid_alive "$(<"$SRV_DIR/server.pid")" &&
+		[ -f "$SRV_DIR/settings" ] && [ "$(<"$SRV_DIR/settings")" = "$want" ]; then
+		return 0
+	fi
+	if [ "$SSE_SERVER" = apache-htaccess ] && [ -s "$SRV_DIR/server.pid" ] &&
+		pid_alive "$(<"$SRV_DIR/server.pid")"; then
+		# Read at every request: no restart, as on a shared host.
+		render "$SSE_CONF/htaccess" "$SRV_DIR/htdocs/.htaccess" "$@" || return 1
+	else
+		srv_stop || return 1
+		srv_start "$@" || return 1
+	fi
+	printf '%s\n' "$want" >"$SRV_DIR/settings"
+}
+
+# --- sse.cgi processes of this server --------------------------------------
+
+# Pids of the running sse.cgi processes: ours is the only copy at this path.
+cgi_pids() {
+	find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$SRV_CGI" 2>/dev/null | cut -d/ -f3
+}
+
+cgi_count() {
+	cgi_pids | wc -l
+}
+
+# The sse.cgi process draining CHANNEL's pipe: the only one holding its
+# drain.owner open.
+drain_holder() {
+	local pid fd
+
+	for pid in $(cgi_pids); do
+		for fd in /proc/"$pid"/fd/*; do
+			if [ "$(readlink "$fd" 2>/dev/null)" = "$SPOOL/$1/drain.owner" ]; then
+				echo "$pid"
+				break
+			fi
+		done
+	done
+}
+
+# cgi_reap [GRACE_TRIES]: ends what is left of the streams (after their
+# clients went away, or the server stopped): a bounded wait of GRACE_TRIES
+# x 50 ms (default 20), then SIGTERM (a normal end for sse.cgi, which lets
+# a sanitizer report leaks), then SIGKILL.
+cgi_reap() {
+	local pid
+
+	wait_for '[ "$(cgi_count)" = 0 ]' "${1:-20}" 0.05 2>/dev/null && return 0
+	for pid in $(cgi_pids); do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	wait_for '[ "$(cgi_count)" = 0 ]' 40 0.05 2>/dev/null && return 0
+	for pid in $(cgi_pids); do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	wait_for '[ "$(cgi_count)" = 0 ]' 40 0.05
+}
+
+# sanitizer_check OFFSET: fail on an ASan/UBSan/LSan report in sse.cgi's
+# log past OFFSET bytes.
+sanitizer_check() {
+	local log=$SRV_ERRLOG
+
+	[ -f "$log" ] || return 0
+	if tail -c +"$(($1 + 1))" "$log" | grep -E -q 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:'; then
+		echo "sanitizer report in $log:" >&2
+		tail -c +"$(($1 + 1))" "$log" >&2
+		return 1
+	fi
+}
+
+log_size() {
+	stat -c %s "$SRV_ERRLOG" 2>/dev/null || echo 0
+}
+
+# log_mark, then log_since_mark: what sse.cgi's log got in between.
+log_mark() {
+	log_size >"$T/log.mark"
+}
+
+log_since_mark() {
+	tail -c +"$(($(<"$T/log.mark") + 1))" "$SRV_ERRLOG"
+}
+
+srv_setup() {
+	T=$BATS_TEST_TMPDIR
+	log_size >"$T/log.offset"
+	: >"$T/clients"
+}
+
+srv_teardown() {
+	local rc=0 pid
+
+	for pid in $(cat "$T/clients" 2>/dev/null); do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	# Servers see a client leave only at their next write to it (see
+	# t_client_gone): no waiting for that here.
+	cgi_reap 1 || rc=1
+	sanitizer_check "$(<"$T/log.offset")" || rc=1
+	return "$rc"
+}
+
+# --- spool and producers ---------------------------------------------------
+
+publish() {
+	"$SSE_BIN/sse-publish" --spool "$SPOOL" "$@"
+}
+
+# new_channel NAME [sse-publish options]: a fresh channel for this test.
+new_channel() {
+	local name=$1
+
+	shift
+	publish --create "$@" "$name" >/dev/null
+}
+
+# fifo_events CHANNEL FIRST LAST [PREFIX]: events PREFIX<i> for i in
+# FIRST..LAST into the channel's pipe, each in one write(2); bounded, since
+# a pipe writer blocks while no stream of the channel runs.
+fifo_events() {
+	timeout 10 python3 - "$SPOOL/$1/fifo" "$2" "$3" "${4:-ev-}" <<'EOF'
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for i in range(int(sys.argv[2]), int(sys.argv[3]) + 1):
+    b = ("event: tick\ndata: %s%d\n\n" % (sys.argv[4], i)).encode()
+    assert os.write(fd, b) == len(b)
+os.close(fd)
+EOF
+}
+
+# --- clients -----------------------------------------------------------------
+
+# sse_open NAME PATH [curl options]: a stream in the background; headers in
+# $T/NAME.h, body in $T/NAME.body. At most 30 s, whatever happens.
+sse_open() {
+	local name=$1 path=$2
+
+	shift 2
+	curl -sN --max-time 30 -D "$T/$name.h" -o "$T/$name.body" "$@" "$BASE$path" \
+		>/dev/null 2>"$T/$name.err" 3>&- &
+	echo $! >"$T/$name.pid"
+	echo $! >>"$T/clients"
+	: >>"$T/$name.body"
+}
+
+# sse_close NAME: the client goes away.
+sse_close() {
+	kill -TERM "$(<"$T/$1.pid")" 2>/dev/null || true
+}
+
+# sse_done NAME: the client's curl has ended (by itself).
+sse_done() {
+	! pid_alive "$(<"$T/$1.pid")"
+}
+
+# sse_has NAME REGEX: a line of the body matches.
+sse_has() {
+	grep -E -q -e "$2" "$T/$1.body"
+}
+
+# sse_ready NAME...: each stream's first comment arrived (within a second).
+sse_ready() {
+	local n
+
+	for n in "$@"; do
+		wait_for "sse_has $n '^:'" 20 0.05 || return 1
+	done
+}
+
+# sse_wait NAME REGEX [TRIES DELAY]: default within a second.
+sse_wait() {
+	wait_for "sse_has $1 '$2'" "${3:-20}" "${4:-0.05}"
+}
+
+# sse_events NAME: the events received, one per line: "ID EVENT DATA"
+# (EVENT "message" when absent, data lines joined by "\n").
+sse_events() {
+	awk '
+	/^:/ { next }
+	/^$/ { if (has) print (id == "" ? "-" : id), (ev == "" ? "message" : ev), data
+	       id = ""; ev = ""; data = ""; has = 0; next }
+	/^id: / { id = substr($0, 5); next }
+	/^event: / { ev = substr($0, 8); next }
+	/^data: / { data = (has ? data "\\n" : "") substr($0, 7); has = 1; next }
+	/^data$/ { data = (has ? data "\\n" : ""); has = 1; next }
+	' "$T/$1.body"
+}
+
+# expect_events NAME LINES...: exactly these events, in this order.
+expect_events() {
+	local name=$1
+
+	shift
+	printf '%s\n' "$@" >"$T/$name.want"
+	sse_events "$name" >"$T/$name.got"
+	diff -u "$T/$name.want" "$T/$name.got" >&2 || {
+		echo "events of $name differ (- expected, + received); body:" >&2
+		cat "$T/$name.body" >&2
+		return 1
+	}
+}
+
+# hdr NAME HEADER: the header's value (last one if repeated), CR dropped.
+hdr() {
+	sed -n -e 's/\r$//' -e "s/^$2: *//Ip" "$T/$1.h" | tail -n 1
+}
+
+hdr_count() {
+	grep -i -c -e "^$2:" "$T/$1.h"
+}
+
+status_of() {
+	sed -n -e '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$T/$1.h"
+}
+
+# get NAME PATH [curl options]: a request that ends by itself (5 s at most);
+# sets $status to the HTTP status.
+get() {
+	local name=$1 path=$2 rc=0
+
+	shift 2
+	curl -s --max-time 5 -D "$T/$name.h" -o "$T/$name.body" "$@" "$BASE$path" 3>&- || rc=$?
+	status=$(status_of "$name")
+	[ "$rc" = 0 ] || fail "curl $* $path: exit status $rc (28: not answered in full within 5 s; 52/56: connection closed or reset), HTTP status '$status'"
+}
+
+# refute CMD...: CMD must fail (`! cmd` would not stop a bats test).
+refute() {
+	if "$@"; then
+		echo "expected to fail: $*" >&2
+		return 1
+	fi
+}
+
+# now_ms: for the few tests that bound how long something took.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}

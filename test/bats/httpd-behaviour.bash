@@ -1,0 +1,545 @@
+# The SPEC behaviours of a stream, as seen by a client of a real web
+# server: each t2xxx suite loads this file and runs every t_* function
+# through its server (see helpers.bash). A suite may set, before loading:
+#   GONE_ENV    settings for the tests where a client goes away
+#   GONE_TRIES  how many 50 ms steps sse.cgi may take to exit then
+# Each test uses its own channel, c<test number>, in the suite's spool.
+
+: "${GONE_ENV:=}"
+: "${GONE_TRIES:=20}"
+
+# "ID EVENT DATA" lines for events FIRST..LAST named PREFIX<i>.
+seq_events() {
+	local i
+
+	for ((i = $1; i <= $2; i++)); do
+		echo "$i ${4:-message} $3$i"
+	done
+}
+
+# publish_n CHANNEL N: events e1..eN through sse-publish --raw.
+publish_n() {
+	local i
+
+	for ((i = 1; i <= $2; i++)); do
+		printf 'data: e%d\n\n' "$i"
+	done | publish --raw "$1" >/dev/null
+}
+
+# --- headers and the first comment -----------------------------------------
+
+t_headers() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	sse_open s "/sse.cgi/$c"
+	sse_ready s # within a second, and nothing was published
+	[ "$(status_of s)" = 200 ]
+	[ "$(hdr s Content-Type)" = text/event-stream ]
+	[ "$(hdr s Cache-Control)" = "no-cache, no-transform" ]
+	[ "$(hdr s X-Accel-Buffering)" = no ]
+	[ "$(hdr_count s Content-Length)" = 0 ]
+	[ "$(hdr_count s Connection)" = 0 ]
+	refute sse_has s '^(id|data|event):'
+}
+
+t_channel_query() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	sse_open s "/sse.cgi?channel=$c"
+	sse_ready s
+	[ "$(hdr s Content-Type)" = text/event-stream ]
+	[ "$(publish "$c" "by query")" = 1 ]
+	sse_wait s '^data: by query$'
+	expect_events s "1 message by query"
+}
+
+# --- producers: each event arrives at once ---------------------------------
+
+t_publish() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	[ "$(publish --event greeting "$c" hello)" = 1 ]
+	sse_wait s '^data: hello$'
+	[ "$(publish "$c" world)" = 2 ]
+	sse_wait s '^data: world$'
+	expect_events s "1 greeting hello" "2 message world"
+}
+
+t_fifo() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	timeout 5 sh -c 'printf "event: tick\ndata: via fifo\n\n" >"$1"' sh "$SPOOL/$c/fifo"
+	sse_wait s '^data: via fifo$'
+	timeout 5 sh -c 'printf "data: second\n\n" >"$1"' sh "$SPOOL/$c/fifo"
+	sse_wait s '^data: second$'
+	expect_events s "1 tick via fifo" "2 message second"
+}
+
+t_dropbox_rename() {
+	local c=c$BATS_TEST_NUMBER in
+
+	use_server
+	new_channel "$c"
+	in=$SPOOL/$c/incoming
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	printf 'event: drop\ndata: renamed\n' >"$in/.ev1"
+	# A dot file is not taken: give the stream time to (wrongly) take it.
+	sleep 0.3
+	[ -f "$in/.ev1" ]
+	refute sse_has s '^data:'
+	mv "$in/.ev1" "$in/ev1"
+	sse_wait s '^data: renamed$'
+	expect_events s "1 drop renamed"
+	wait_for '[ -z "$(ls -A "$in")" ]' 20 0.05 # taken files are removed
+}
+
+t_dropbox_write() {
+	local c=c$BATS_TEST_NUMBER in
+
+	use_server
+	new_channel "$c"
+	in=$SPOOL/$c/incoming
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	printf 'data: written\ndata: in place\n' >"$in/ev1"
+	sse_wait s '^data: in place$'
+	expect_events s '1 message written\nin place'
+	wait_for '[ -z "$(ls -A "$in")" ]' 20 0.05
+}
+
+# --- resume --------------------------------------------------------------------
+
+t_resume_header() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	publish_n "$c" 5
+	sse_open s "/sse.cgi/$c" -H 'Last-Event-ID: 2'
+	sse_wait s '^data: e5$'
+	[ "$(publish "$c" live)" = 6 ]
+	sse_wait s '^data: live$'
+	expect_events s "$(seq_events 3 5 e)" "6 message live"
+}
+
+t_resume_query() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	publish_n "$c" 5
+	sse_open s "/sse.cgi/$c?lastEventId=3"
+	sse_wait s '^data: e5$'
+	expect_events s "$(seq_events 4 5 e)"
+}
+
+t_resume_header_wins() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	publish_n "$c" 5
+	sse_open s "/sse.cgi/$c?lastEventId=4" -H 'Last-Event-ID: 1'
+	sse_wait s '^data: e5$'
+	expect_events s "$(seq_events 2 5 e)"
+}
+
+t_no_id_live_only() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	publish_n "$c" 3
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	[ "$(publish "$c" live)" = 4 ]
+	sse_wait s '^data: live$'
+	expect_events s "4 message live"
+}
+
+# History 5, ids 1..20: 16..20 retained.
+t_gap_older() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c" --history 5
+	publish_n "$c" 20
+	sse_open s "/sse.cgi/$c" -H 'Last-Event-ID: 2'
+	sse_wait s '^data: e20$'
+	expect_events s "- sse-gap 2 16" "$(seq_events 16 20 e)"
+}
+
+t_gap_newer() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c" --history 5
+	publish_n "$c" 20
+	sse_open s "/sse.cgi/$c" -H 'Last-Event-ID: 100'
+	sse_wait s '^data: e20$'
+	expect_events s "- sse-gap 100 16" "$(seq_events 16 20 e)"
+}
+
+t_gap_none_one_below() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c" --history 5
+	publish_n "$c" 20
+	sse_open s "/sse.cgi/$c" -H 'Last-Event-ID: 15'
+	sse_wait s '^data: e20$'
+	expect_events s "$(seq_events 16 20 e)"
+}
+
+# --- heartbeat, retry, lifetime -------------------------------------------
+
+t_heartbeat() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server SSE_HEARTBEAT=1
+	new_channel "$c"
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	wait_for '[ "$(grep -c "^:" "$T/s.body")" -ge 2 ]' 50 0.05 # 2.5 s
+	wait_for '[ "$(grep -c "^:" "$T/s.body")" -ge 3 ]' 30 0.05 # the next, 1 s later
+	refute sse_has s '^(id|data|event):'
+}
+
+t_retry() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server SSE_RETRY_MS=1234
+	new_channel "$c"
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	sse_wait s '^retry: 1234$'
+	[ "$(grep -c '^retry:' "$T/s.body")" = 1 ]
+}
+
+t_lifetime() {
+	local c=c$BATS_TEST_NUMBER t0 rc=0 last
+
+	use_server SSE_MAX_LIFETIME=1
+	new_channel "$c"
+	t0=$(now_ms)
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	publish "$c" a1 >/dev/null
+	publish "$c" a2 >/dev/null
+	sse_wait s '^data: a2$'
+	wait_for 'sse_done s' 50 0.05 # ends by itself, about 1 s after it began
+	wait "$(<"$T/s.pid")" || rc=$?
+	[ "$rc" = 0 ] || fail "curl exit status $rc: the stream did not end cleanly"
+	[ $(($(now_ms) - t0)) -ge 900 ]
+	expect_events s "1 message a1" "2 message a2"
+	publish "$c" a3 >/dev/null
+	publish "$c" a4 >/dev/null
+	last=$(sse_events s | tail -n 1 | cut -d' ' -f1)
+	sse_open r "/sse.cgi/$c" -H "Last-Event-ID: $last"
+	sse_wait r '^data: a4$'
+	expect_events r "3 message a3" "4 message a4"
+}
+
+# --- CORS ----------------------------------------------------------------------
+
+t_cors_listed() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server "SSE_CORS_ORIGINS=http://a.example http://b.example:8080"
+	new_channel "$c"
+	sse_open a "/sse.cgi/$c" -H 'Origin: http://a.example'
+	sse_open b "/sse.cgi/$c" -H 'Origin: http://b.example:8080'
+	sse_open x "/sse.cgi/$c" -H 'Origin: http://x.example'
+	sse_ready a b x
+	[ "$(hdr a Access-Control-Allow-Origin)" = http://a.example ]
+	[ "$(hdr a Access-Control-Allow-Credentials)" = true ]
+	[ "$(hdr a Vary)" = Origin ]
+	[ "$(hdr b Access-Control-Allow-Origin)" = http://b.example:8080 ]
+	[ "$(hdr_count x Access-Control-Allow-Origin)" = 0 ]
+	[ "$(hdr_count x Access-Control-Allow-Credentials)" = 0 ]
+	[ "$(status_of x)" = 200 ]
+}
+
+t_cors_star() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server 'SSE_CORS_ORIGINS=*'
+	new_channel "$c"
+	sse_open a "/sse.cgi/$c" -H 'Origin: http://a.example'
+	sse_ready a
+	[ "$(hdr a Access-Control-Allow-Origin)" = '*' ]
+	[ "$(hdr_count a Access-Control-Allow-Credentials)" = 0 ]
+}
+
+t_cors_preflight() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server "SSE_CORS_ORIGINS=http://a.example"
+	new_channel "$c"
+	get p "/sse.cgi/$c" -X OPTIONS -H 'Origin: http://a.example' \
+		-H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: last-event-id'
+	[ "$status" = 204 ]
+	[ "$(hdr p Access-Control-Allow-Origin)" = http://a.example ]
+}
+
+# --- errors ----------------------------------------------------------------------
+
+# expect_error NAME STATUS: a short text answer, not a stream.
+expect_error() {
+	[ "$status" = "$2" ] || fail "$1: status $status, expected $2"
+	[ "$(hdr "$1" Content-Type)" != text/event-stream ]
+	[ "$(wc -c <"$T/$1.body")" -gt 0 ] && [ "$(wc -c <"$T/$1.body")" -lt 512 ]
+}
+
+t_unknown_channel() {
+	use_server
+	get e /sse.cgi/nosuch
+	expect_error e 404
+	[ ! -e "$SPOOL/nosuch" ] # never created by a request
+	get e '/sse.cgi?channel=nosuch'
+	expect_error e 404
+}
+
+t_bad_channel() {
+	local long
+
+	use_server
+	long=$(printf 'x%.0s' {1..65})
+	get e '/sse.cgi/..%2e'
+	expect_error e 400
+	get e '/sse.cgi?channel=a%2Fb'
+	expect_error e 400
+	get e '/sse.cgi/bad%20name%21'
+	expect_error e 400
+	get e '/sse.cgi/.hidden'
+	expect_error e 400
+	get e "/sse.cgi/$long"
+	expect_error e 400
+}
+
+t_bad_last_event_id() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server
+	new_channel "$c"
+	get e "/sse.cgi/$c" -H 'Last-Event-ID: abc'
+	expect_error e 400
+	get e "/sse.cgi/$c" -H 'Last-Event-ID: 12x'
+	expect_error e 400
+	get e "/sse.cgi/$c?lastEventId=-1"
+	expect_error e 400
+}
+
+# With a request body too: a server may choke on a CGI that exits without
+# reading it (hence a few rounds).
+t_bad_method() {
+	local c=c$BATS_TEST_NUMBER i
+
+	use_server
+	new_channel "$c"
+	for i in 1 2 3; do
+		get e "/sse.cgi/$c" -d 'data: x'
+		expect_error e 405
+		get e "/sse.cgi/$c" -X PUT -d 'data: x'
+		expect_error e 405
+		get e "/sse.cgi/$c" -X DELETE
+		expect_error e 405
+	done
+	[ "$(hdr e Allow)" = "GET, HEAD, OPTIONS" ]
+}
+
+t_no_spool() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server NOSPOOL=1
+	log_mark
+	get e "/sse.cgi/$c"
+	expect_error e 500
+	# The server may log it a moment after the answer.
+	wait_for 'log_since_mark | grep -q SSE_SPOOL_DIR' 20 0.05
+	log_since_mark >"$T/log"
+	[ "$(grep -c SSE_SPOOL_DIR "$T/log")" = 1 ] || fail "not one line naming SSE_SPOOL_DIR: $(cat "$T/log")"
+	[ "$(wc -l <"$T/log")" = 1 ] || fail "more than that line in the error log: $(cat "$T/log")"
+}
+
+t_head() {
+	local c=c$BATS_TEST_NUMBER t0
+
+	use_server
+	new_channel "$c"
+	publish_n "$c" 3
+	t0=$(now_ms)
+	curl -s --max-time 5 -I -D "$T/h.h" -o "$T/h.body" -H 'Last-Event-ID: 0' "$BASE/sse.cgi/$c"
+	[ $(($(now_ms) - t0)) -lt 2000 ] # it ends by itself
+	[ "$(status_of h)" = 200 ]
+	[ "$(hdr h Content-Type)" = text/event-stream ]
+	[ "$(hdr_count h Content-Length)" = 0 ]
+	wait_for '[ "$(cgi_count)" = 0 ]' 20 0.05
+}
+
+# --- busy --------------------------------------------------------------------------
+
+t_busy() {
+	local c=c$BATS_TEST_NUMBER t0 retry
+
+	use_server SSE_MAX_STREAMS=2 SSE_HEARTBEAT=1
+	new_channel "$c"
+	publish_n "$c" 3
+	sse_open s1 "/sse.cgi/$c"
+	sse_open s2 "/sse.cgi/$c"
+	sse_ready s1 s2
+	t0=$(now_ms)
+	get b "/sse.cgi/$c" -H 'Last-Event-ID: 1'
+	[ $(($(now_ms) - t0)) -lt 3000 ] # and it ended
+	[ "$status" = 200 ]
+	[ "$(hdr b Content-Type)" = text/event-stream ]
+	expect_events b "$(seq_events 2 3 e)"
+	[ "$(grep -c '^retry: ' "$T/b.body")" = 1 ]
+	retry=$(sed -n 's/^retry: //p' "$T/b.body")
+	[ "$retry" -ge 10000 ] && [ "$retry" -le 12000 ] || fail "busy retry $retry not in 10000..12000"
+	# Room again once a stream has gone: a full stream, not a busy answer.
+	sse_close s1
+	wait_for '[ "$(cgi_count)" = 1 ]' "$GONE_TRIES" 0.05
+	sse_open s3 "/sse.cgi/$c" -H 'Last-Event-ID: 3'
+	sse_ready s3
+	[ "$(publish "$c" after)" = 4 ]
+	sse_wait s3 '^data: after$'
+	refute sse_done s3
+	refute sse_has s3 '^retry:'
+}
+
+# --- status ----------------------------------------------------------------------
+
+t_status() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server SSE_STATUS=1
+	new_channel "$c" --history 5
+	publish_n "$c" 7
+	get j '/sse.cgi?status'
+	[ "$status" = 200 ]
+	python3 - "$T/j.body" "$c" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ch = doc["channels"][sys.argv[2]]
+assert ch["newest_id"] == 7, ch
+assert ch["retained"] == 5, ch
+EOF
+}
+
+t_status_off() {
+	use_server
+	get j '/sse.cgi?status'
+	expect_error j 404
+}
+
+# --- many streams, one pipe --------------------------------------------------------
+
+t_fanout() {
+	local c=c$BATS_TEST_NUMBER i names=()
+
+	use_server
+	new_channel "$c"
+	for ((i = 1; i <= 50; i++)); do
+		sse_open "s$i" "/sse.cgi/$c"
+		names+=("s$i")
+	done
+	for i in "${names[@]}"; do
+		wait_for "sse_has $i '^:'" 200 0.05 # all 50 within 10 s (prefork spawns slowly)
+	done
+	fifo_events "$c" 1 200
+	for i in "${names[@]}"; do
+		wait_for "sse_has $i '^data: ev-200$'" 100 0.05
+	done
+	seq_events 1 200 ev- tick >"$T/want"
+	for i in "${names[@]}"; do
+		sse_events "$i" | diff -u "$T/want" - >&2 || fail "stream $i"
+	done
+}
+
+t_drain_takeover() {
+	local c=c$BATS_TEST_NUMBER first holder
+
+	use_server $GONE_ENV
+	new_channel "$c"
+	sse_open a "/sse.cgi/$c"
+	sse_ready a
+	wait_for '[ -n "$(drain_holder "$c")" ]' 20 0.05
+	first=$(drain_holder "$c")
+	[ "$first" = "$(cgi_pids)" ] # the only stream holds it
+	sse_open b "/sse.cgi/$c"
+	sse_open d "/sse.cgi/$c"
+	sse_ready b d
+	[ "$(drain_holder "$c")" = "$first" ]
+	fifo_events "$c" 1 5
+	sse_wait a '^data: ev-5$'
+	sse_wait b '^data: ev-5$'
+	sse_wait d '^data: ev-5$'
+	sse_close a
+	wait_for "! pid_alive $first" "$GONE_TRIES" 0.05
+	wait_for '[ -n "$(drain_holder "$c")" ]' 20 0.05
+	holder=$(drain_holder "$c")
+	[ "$holder" != "$first" ]
+	fifo_events "$c" 6 10
+	sse_wait b '^data: ev-10$'
+	sse_wait d '^data: ev-10$'
+	expect_events b "$(seq_events 1 10 ev- tick)"
+	expect_events d "$(seq_events 1 10 ev- tick)"
+}
+
+t_client_gone() {
+	local c=c$BATS_TEST_NUMBER pid
+
+	use_server $GONE_ENV
+	new_channel "$c"
+	[ "$(cgi_count)" = 0 ]
+	sse_open s "/sse.cgi/$c"
+	sse_ready s
+	wait_for '[ "$(cgi_count)" = 1 ]' 20 0.05
+	pid=$(cgi_pids)
+	sse_close s
+	wait_for "! pid_alive $pid" "$GONE_TRIES" 0.05
+	[ "$(cgi_count)" = 0 ]
+	# No stale lock: the next stream drains the pipe.
+	sse_open r "/sse.cgi/$c"
+	sse_ready r
+	fifo_events "$c" 1 1
+	sse_wait r '^data: ev-1$'
+}
+
+# The draining process dies (SIGKILL: no chance to hand over): another
+# stream takes the pipe over at once, and its client loses nothing.
+t_drain_holder_killed() {
+	local c=c$BATS_TEST_NUMBER first
+
+	use_server
+	new_channel "$c"
+	sse_open a "/sse.cgi/$c"
+	sse_ready a
+	wait_for '[ -n "$(drain_holder "$c")" ]' 20 0.05
+	first=$(drain_holder "$c")
+	sse_open b "/sse.cgi/$c"
+	sse_ready b
+	fifo_events "$c" 1 3
+	sse_wait b '^data: ev-3$'
+	kill -KILL "$first"
+	wait_for "! pid_alive $first" 20 0.05
+	wait_for '[ -n "$(drain_holder "$c")" ]' 20 0.05
+	[ "$(drain_holder "$c")" != "$first" ]
+	fifo_events "$c" 4 6
+	sse_wait b '^data: ev-6$'
+	expect_events b "$(seq_events 1 6 ev- tick)"
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# Apache 2.4, shared hosting: mpm_prefork + mod_cgi, sse.cgi and an .htaccess in the web space.
+# Every SPEC behaviour of a stream (httpd-behaviour.bash), through this
+# server started on 127.0.0.1 with test/conf/apache-htaccess.conf.in and test/conf/htaccess.
+#   bats --tap test/bats/t2300-apache-htaccess.bats            (SSE_BUILD=build/asan for a sanitizer build)
+
+SSE_SERVER=apache-htaccess
+# mod_cgi notices a client that left only when it next writes to it, so
+# sse.cgi's pipe closes at its next output: with a 1 s heartbeat, within
+# about 2 s (SPEC: "within one heartbeat at the latest").
+GONE_ENV=SSE_HEARTBEAT=1
+GONE_TRIES=50 # 2.5 s
+load helpers
+load httpd-behaviour
+
+setup_file() { srv_setup_file; }
+teardown_file() { srv_teardown_file; }
+setup() { srv_setup; }
+teardown() { srv_teardown; }
+
+@test "apache-htaccess: headers and the first comment at once" { t_headers; }
+@test "apache-htaccess: ?channel= names the channel" { t_channel_query; }
+@test "apache-htaccess: sse-publish events arrive at once" { t_publish; }
+@test "apache-htaccess: fifo events arrive at once" { t_fifo; }
+@test "apache-htaccess: drop-box file renamed in arrives, dot files wait" { t_dropbox_rename; }
+@test "apache-htaccess: drop-box file written in place arrives on close" { t_dropbox_write; }
+@test "apache-htaccess: resume by Last-Event-ID" { t_resume_header; }
+@test "apache-htaccess: resume by ?lastEventId=" { t_resume_query; }
+@test "apache-htaccess: Last-Event-ID wins over ?lastEventId=" { t_resume_header_wins; }
+@test "apache-htaccess: no id: live events only" { t_no_id_live_only; }
+@test "apache-htaccess: id older than the history: sse-gap, then what is retained" { t_gap_older; }
+@test "apache-htaccess: id newer than the newest: sse-gap" { t_gap_newer; }
+@test "apache-htaccess: id one below the oldest: no gap" { t_gap_none_one_below; }
+@test "apache-htaccess: heartbeat while idle" { t_heartbeat; }
+@test "apache-htaccess: SSE_RETRY_MS at stream start" { t_retry; }
+@test "apache-htaccess: SSE_MAX_LIFETIME ends the stream, resume loses nothing" { t_lifetime; }
+@test "apache-htaccess: CORS allow-list" { t_cors_listed; }
+@test "apache-htaccess: CORS *" { t_cors_star; }
+@test "apache-htaccess: CORS preflight: 204" { t_cors_preflight; }
+@test "apache-htaccess: unknown channel: 404" { t_unknown_channel; }
+@test "apache-htaccess: bad channel names: 400" { t_bad_channel; }
+@test "apache-htaccess: bad Last-Event-ID: 400" { t_bad_last_event_id; }
+@test "apache-htaccess: POST, PUT, DELETE: 405" { t_bad_method; }
+@test "apache-htaccess: no SSE_SPOOL_DIR: 500 and one line in the error log" { t_no_spool; }
+@test "apache-htaccess: HEAD: headers only, then the end" { t_head; }
+@test "apache-htaccess: busy: 200, replay, retry, end" { t_busy; }
+@test "apache-htaccess: ?status with SSE_STATUS=1" { t_status; }
+@test "apache-htaccess: ?status is off by default" { t_status_off; }
+@test "apache-htaccess: 50 streams, 200 fifo events: each gets all, once, in order" { t_fanout; }
+@test "apache-htaccess: the draining stream leaves, another takes over, nothing lost" { t_drain_takeover; }
+@test "apache-htaccess: a client that goes away ends its sse.cgi" { t_client_gone; }
+@test "apache-htaccess: the draining process is killed, another takes over, nothing lost" { t_drain_holder_killed; }
