@@ -47,7 +47,9 @@ $(O)/libsse.a: $(LIB_OBJ)
 $(O)/libsse.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libsse.so.$(SOVERSION) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 
-$(O)/libsse.pc: lib/libsse.pc.in Makefile
+# Rebuilt every time: it holds PREFIX, which may differ at install time.
+$(O)/libsse.pc: lib/libsse.pc.in FORCE
+	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(libdir)|' -e 's|@INCLUDEDIR@|$(includedir)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
@@ -80,6 +82,7 @@ install: all
 clean:
 	rm -rf $(O)
 
-.PHONY: all tests check install clean
+FORCE:
+.PHONY: all tests check install clean FORCE
 .SECONDARY:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -75,7 +75,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->spool = optarg; break;
 		case 'e': o->event = optarg; break;
@@ -88,6 +88,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'h': usage(stdout); return -1;
 		case 'V': printf("sse-publish %s\n", SSE_VERSION); return -1;
+		case ':':
+			return die(EXIT_USAGE, "option '%s' needs an argument (see --help)", argv[optind - 1]);
 		default:
 			return die(EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
@@ -215,7 +217,9 @@ out:
 
 static int publish_one(struct sse_log *log, const struct opts *o)
 {
-	size_t max = o->set.max_event, len;
+	/* An event's size is its name plus its data, as for --raw. */
+	size_t name_len = o->event ? strlen(o->event) : 0;
+	size_t max = o->set.max_event > name_len ? o->set.max_event - name_len : 0, len;
 	char *text = NULL, *data;
 	struct sse_event ev;
 	struct sse_err err;
@@ -225,7 +229,8 @@ static int publish_one(struct sse_log *log, const struct opts *o)
 	if (o->data) {
 		len = strlen(o->data);
 		if (len > max)
-			return die(EXIT_USAGE, "event of %zu bytes refused: larger than SSE_MAX_EVENT (%zu)", len, max);
+			return die(EXIT_USAGE, "event of %zu bytes refused: larger than SSE_MAX_EVENT (%lu)",
+				   len + name_len, o->set.max_event);
 		text = strdup(o->data);
 	} else {
 		ssize_t n;
@@ -240,7 +245,8 @@ static int publish_one(struct sse_log *log, const struct opts *o)
 		}
 		if (n == -2) {
 			free(text);
-			return die(EXIT_USAGE, "event refused: stdin holds more than SSE_MAX_EVENT (%zu) bytes", max);
+			return die(EXIT_USAGE, "event refused: stdin holds more than SSE_MAX_EVENT (%lu) bytes",
+				   o->set.max_event);
 		}
 		len = (size_t)n;
 		/* The BOM an editor leaves, and the newline that ends a file or
@@ -253,7 +259,8 @@ static int publish_one(struct sse_log *log, const struct opts *o)
 			len--;
 		if (len > max) {
 			free(text);
-			return die(EXIT_USAGE, "event of %zu bytes refused: larger than SSE_MAX_EVENT (%zu)", len, max);
+			return die(EXIT_USAGE, "event of %zu bytes refused: larger than SSE_MAX_EVENT (%lu)",
+				   len + name_len, o->set.max_event);
 		}
 	}
 	data = malloc(len + 1);
