@@ -1,0 +1,440 @@
+#!/usr/bin/env bats
+# sse.cgi run directly with a CGI/1.1 environment, no web server (SPEC
+# "Programs", "The stream"): options, the exact head, errors, resume and
+# sse-gap, and how it ends (lifetime, SIGTERM, reader gone).
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	B=${SSE_BUILD:-build}
+	case $B in /*) ;; *) B=$TOP/$B ;; esac
+	PUB=$B/sse-publish
+	CGI=$B/sse.cgi
+	[ -x "$PUB" ] && [ -x "$CGI" ] || {
+		echo "no $PUB or $CGI: run make O=${SSE_BUILD:-build} first" >&2
+		return 1
+	}
+	T=$BATS_TEST_TMPDIR
+	SP=$T/spool
+	mkdir -p "$SP"
+	VERSION=$("$CGI" --version | sed 's/^sse.cgi //')
+}
+
+teardown() {
+	local pid
+
+	# a stream left running by a failed test
+	for pid in $(cat "$T/pids" 2>/dev/null); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+}
+
+pub() {
+	"$B/sse-publish" --spool "$SP" "$@"
+}
+
+# cgi_env [NAME=value | -NAME]...: the environment of a request: a GET with
+# the spool and a lifetime of 1 s, changed by the arguments (-NAME unsets).
+cgi_env() {
+	local -A env=([PATH]=$PATH [GATEWAY_INTERFACE]=CGI/1.1 [REQUEST_METHOD]=GET
+		[SERVER_PROTOCOL]=HTTP/1.1 [SCRIPT_NAME]=/sse.cgi [SSE_SPOOL_DIR]=$SP [SSE_MAX_LIFETIME]=1)
+	local kv k
+
+	for k in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!k:-}" ] && env[$k]=${!k}
+	done
+	for kv in "$@"; do
+		case $kv in
+		-*) unset "env[${kv#-}]" ;;
+		*) env[${kv%%=*}]=${kv#*=} ;;
+		esac
+	done
+	for k in "${!env[@]}"; do
+		printf '%s=%s\0' "$k" "${env[$k]}"
+	done
+}
+
+# cgi [NAME=value | -NAME]... [-- ARGV...]: runs sse.cgi (10 s at most);
+# $T/out stdout, $T/head its head (CRs kept), $T/body the rest, $T/err
+# stderr, $rc the exit status.
+cgi() {
+	local -a vars=() args=()
+
+	while [ $# -gt 0 ]; do
+		if [ "$1" = -- ]; then
+			shift
+			args=("$@")
+			break
+		fi
+		vars+=("$1")
+		shift
+	done
+	rc=0
+	mapfile -d '' -t envv < <(cgi_env "${vars[@]}")
+	timeout 10 env -i "${envv[@]}" "$CGI" "${args[@]}" >"$T/out" 2>"$T/err" || rc=$?
+	python3 - "$T/out" "$T/head" "$T/body" <<'EOF'
+import sys
+b = open(sys.argv[1], "rb").read()
+i = b.find(b"\r\n\r\n")
+open(sys.argv[2], "wb").write(b if i < 0 else b[:i + 4])
+open(sys.argv[3], "wb").write(b"" if i < 0 else b[i + 4:])
+EOF
+}
+
+# The head as lines, CR removed.
+head_lines() {
+	tr -d '\r' <"$T/head" | sed '/^$/d'
+}
+
+# events: the body's events, "ID EVENT DATA" per line.
+events() {
+	awk '
+	/^:/ { next }
+	/^$/ { if (has) print (id == "" ? "-" : id), (ev == "" ? "message" : ev), data
+	       id = ""; ev = ""; data = ""; has = 0; next }
+	/^id: / { id = substr($0, 5); next }
+	/^event: / { ev = substr($0, 8); next }
+	/^retry: / { next }
+	/^data: / { data = (has ? data "\\n" : "") substr($0, 7); has = 1; next }
+	{ print "unexpected line: " $0; exit 1 }
+	' "$T/body"
+}
+
+expect_events() {
+	if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi >"$T/want"
+	events >"$T/got"
+	diff -u "$T/want" "$T/got" >&2 || {
+		echo "events differ (- expected, + received); body:" >&2
+		cat "$T/body" >&2
+		return 1
+	}
+}
+
+# error_response STATUS: a complete error answer, exit 0, nothing on stderr.
+error_response() {
+	echo "rc=$rc"; cat "$T/out"; cat "$T/err"
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+	[ "$(head -n 1 "$T/head")" = "Status: $1"$'\r' ] || [[ "$(head -n 1 "$T/head")" == "Status: $1 "* ]]
+	grep -q -x $'Content-Type: text/plain\r' "$T/head"
+	[ -s "$T/body" ]
+	[ "$(grep -c -i -e '^content-length:' -e '^connection:' "$T/head")" -eq 0 ]
+	[ "$(grep -c 'text/event-stream' "$T/out")" -eq 0 ]
+}
+
+# history5 CHANNEL: history 5, events e1..e15 (ids 1..15, 11..15 retained).
+history5() {
+	local i
+
+	pub --create --history 5 "$1"
+	for ((i = 1; i <= 15; i++)); do
+		printf 'data: e%d\n\n' "$i"
+	done | pub --raw "$1" >/dev/null
+}
+
+# wait_for CONDITION TRIES DELAY
+wait_for() {
+	local i
+
+	for ((i = 0; i < $2; i++)); do
+		eval "$1" && return 0
+		sleep "$3"
+	done
+	echo "gave up after $2 x $3 s: $1" >&2
+	return 1
+}
+
+# --- outside a web server -------------------------------------------------------
+
+@test "--help and --version without GATEWAY_INTERFACE: exit 0" {
+	run --separate-stderr env -u GATEWAY_INTERFACE "$CGI" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"usage: sse.cgi"* ]]
+	for s in SSE_SPOOL_DIR SSE_HISTORY SSE_MAX_EVENT SSE_HEARTBEAT SSE_RETRY_MS SSE_MAX_LIFETIME \
+		SSE_MAX_STREAMS SSE_BUSY_RETRY_MS SSE_CORS_ORIGINS SSE_SYNC SSE_STATUS; do
+		[[ "$output" == *"$s"* ]] || { echo "--help does not mention $s" >&2; return 1; }
+	done
+	[ -z "$stderr" ]
+	run --separate-stderr env -u GATEWAY_INTERFACE "$CGI" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^sse.cgi\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[ -z "$stderr" ]
+}
+
+@test "without GATEWAY_INTERFACE and no arguments: exit 2, one line" {
+	run --separate-stderr env -u GATEWAY_INTERFACE "$CGI"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == "sse.cgi: "*GATEWAY_INTERFACE* ]]
+	run --separate-stderr env -u GATEWAY_INTERFACE "$CGI" --bogus
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+}
+
+# --- the stream ------------------------------------------------------------------
+
+@test "stream: the exact head, then the first comment at once" {
+	pub --create ch
+	cgi PATH_INFO=/ch
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+	printf 'Status: 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache, no-transform\r\nX-Accel-Buffering: no\r\n\r\n' >"$T/want"
+	cmp "$T/want" "$T/head"
+	[ "$(head -n 1 "$T/body")" = ": sse-cgi $VERSION" ]
+	# nothing but comments on an idle stream
+	[ "$(grep -c -v '^:' "$T/body")" -eq 0 ]
+}
+
+@test "stream: SSE_RETRY_MS at stream start; CORS headers for a listed origin" {
+	pub --create ch
+	cgi PATH_INFO=/ch SSE_RETRY_MS=2500 SSE_CORS_ORIGINS="https://a.example https://b.example" \
+		HTTP_ORIGIN=https://b.example
+	[ "$rc" -eq 0 ]
+	head_lines >"$T/h"
+	grep -x 'Access-Control-Allow-Origin: https://b.example' "$T/h"
+	grep -x 'Access-Control-Allow-Credentials: true' "$T/h"
+	grep -x 'Vary: Origin' "$T/h"
+	[ "$(sed -n 2p "$T/body")" = "retry: 2500" ]
+	cgi PATH_INFO=/ch SSE_CORS_ORIGINS="https://a.example" HTTP_ORIGIN=https://evil.example SSE_MAX_LIFETIME=1
+	[ "$(grep -c -i '^access-control' "$T/head")" -eq 0 ]
+}
+
+@test "stream: HEAD gets the head only and ends at once" {
+	pub --create ch
+	pub ch x >/dev/null
+	cgi PATH_INFO=/ch REQUEST_METHOD=HEAD HTTP_LAST_EVENT_ID=0 SSE_MAX_LIFETIME=0
+	[ "$rc" -eq 0 ]
+	grep -q -x $'Content-Type: text/event-stream\r' "$T/head"
+	[ ! -s "$T/body" ]
+}
+
+@test "stream: ?channel= and a live event while streaming" {
+	local pid
+
+	pub --create ch
+	mapfile -d '' -t envv < <(cgi_env QUERY_STRING=channel=ch SSE_MAX_LIFETIME=10)
+	env -i "${envv[@]}" "$CGI" >"$T/live" 2>"$T/err" &
+	pid=$!
+	echo "$pid" >>"$T/pids"
+	wait_for 'grep -q "^: " "$T/live"' 40 0.05
+	id=$(pub --event tick ch "live one")
+	wait_for 'grep -q "^data: live one" "$T/live"' 40 0.05
+	grep -B2 '^data: live one' "$T/live" | grep -q -x "id: $id"
+	kill -TERM "$pid"
+	wait "$pid"
+}
+
+# --- errors -------------------------------------------------------------------------
+
+@test "404: unknown channel, and the channel is not created" {
+	cgi PATH_INFO=/nope
+	error_response 404
+	cgi QUERY_STRING=channel=nope HTTP_LAST_EVENT_ID=3
+	error_response 404
+	cgi PATH_INFO=/nope REQUEST_METHOD=HEAD
+	[ "$rc" -eq 0 ]
+	[[ "$(head -n 1 "$T/head")" == "Status: 404 "* ]]
+	[ -z "$(ls -A "$SP")" ]
+}
+
+@test "404: no channel in the request" {
+	cgi
+	error_response 404
+	cgi PATH_INFO=/
+	error_response 404
+}
+
+@test "400: bad channel names and a bad Last-Event-ID" {
+	local p
+
+	for p in /.. /.x /a%2Fb "/a b" "/$(printf 'x%.0s' {1..65})"; do
+		cgi PATH_INFO="$p"
+		error_response 400
+	done
+	cgi QUERY_STRING='channel=%2e%2e'
+	error_response 400
+	cgi QUERY_STRING='channel=a%00b'
+	error_response 400
+	pub --create ch
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=abc
+	error_response 400
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=18446744073709551616
+	error_response 400
+	cgi PATH_INFO=/ch QUERY_STRING=lastEventId=-1
+	error_response 400
+	[ "$(ls -A "$SP")" = ch ]
+}
+
+@test "405: other methods, with Allow" {
+	local m
+
+	pub --create ch
+	for m in POST PUT DELETE PATCH; do
+		cgi PATH_INFO=/ch REQUEST_METHOD=$m
+		error_response 405
+		head_lines | grep -q '^Allow: .*GET'
+	done
+}
+
+@test "OPTIONS: a 204 preflight, CORS for a listed origin" {
+	cgi PATH_INFO=/ch REQUEST_METHOD=OPTIONS SSE_CORS_ORIGINS=https://a.example HTTP_ORIGIN=https://a.example
+	[ "$rc" -eq 0 ]
+	[[ "$(head -n 1 "$T/head")" == "Status: 204 "* ]]
+	head_lines | grep -q -x 'Access-Control-Allow-Origin: https://a.example'
+	[ ! -s "$T/body" ]
+	[ ! -s "$T/err" ]
+}
+
+@test "500 without SSE_SPOOL_DIR: one stderr line saying to set it" {
+	cgi PATH_INFO=/ch -SSE_SPOOL_DIR
+	echo "rc=$rc"; cat "$T/out" "$T/err"
+	[ "$rc" -eq 0 ]
+	[[ "$(head -n 1 "$T/head")" == "Status: 500 "* ]]
+	[ -s "$T/body" ]
+	[ "$(wc -l <"$T/err")" -eq 1 ]
+	grep -q '^sse.cgi: .*SSE_SPOOL_DIR' "$T/err"
+}
+
+@test "500 with a missing spool or a bad setting: one stderr line naming it" {
+	cgi PATH_INFO=/ch SSE_SPOOL_DIR="$T/missing"
+	[[ "$(head -n 1 "$T/head")" == "Status: 500 "* ]]
+	[ "$(wc -l <"$T/err")" -eq 1 ]
+	grep -q -F "$T/missing" "$T/err"
+	[ ! -e "$T/missing" ]
+	cgi PATH_INFO=/ch SSE_HEARTBEAT=often
+	[[ "$(head -n 1 "$T/head")" == "Status: 500 "* ]]
+	[ "$(wc -l <"$T/err")" -eq 1 ]
+	grep -q "SSE_HEARTBEAT.*'often'\|'often'.*SSE_HEARTBEAT" "$T/err"
+}
+
+@test "a query without '=' passed as argv (Apache, ?status) is not an option" {
+	pub --create ch
+	pub ch x >/dev/null
+	cgi QUERY_STRING=status SSE_STATUS=1 -- status
+	echo "rc=$rc"; cat "$T/out" "$T/err"
+	[ "$rc" -eq 0 ]
+	[[ "$(head -n 1 "$T/head")" == "Status: 200 "* ]]
+	grep -q -x $'Content-Type: application/json\r' "$T/head"
+	grep -q '"ch"' "$T/body"
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/body"
+	cgi PATH_INFO=/ch QUERY_STRING=--version -- --version
+	grep -q -x $'Content-Type: text/event-stream\r' "$T/head"
+	[ "$(grep -c "^sse.cgi $VERSION" "$T/out")" -eq 0 ]
+	cgi QUERY_STRING=--help -- --help
+	error_response 404
+	cgi QUERY_STRING=status -- status
+	error_response 404
+}
+
+# --- resume and sse-gap (SPEC "Resume") -------------------------------------------------
+
+@test "resume: every retained event after the id, in order; header wins over ?lastEventId" {
+	history5 ch
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=12
+	expect_events '13 message e13' '14 message e14' '15 message e15'
+	cgi PATH_INFO=/ch QUERY_STRING=lastEventId=13
+	expect_events '14 message e14' '15 message e15'
+	cgi PATH_INFO=/ch QUERY_STRING=lastEventId=11 HTTP_LAST_EVENT_ID=14
+	expect_events '15 message e15'
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=15
+	expect_events
+}
+
+@test "sse-gap: an id older than the history gives 'LAST OLDEST', then everything retained" {
+	history5 ch
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=3
+	expect_events '- sse-gap 3 11' '11 message e11' '12 message e12' '13 message e13' \
+		'14 message e14' '15 message e15'
+	# the gap event carries no id: the client's Last-Event-ID stays its own
+	[ "$(grep -c '^id: ' "$T/body")" -eq 5 ]
+}
+
+@test "sse-gap: exactly one below the oldest is no gap" {
+	history5 ch
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=10
+	expect_events '11 message e11' '12 message e12' '13 message e13' '14 message e14' '15 message e15'
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=9
+	expect_events '- sse-gap 9 11' '11 message e11' '12 message e12' '13 message e13' \
+		'14 message e14' '15 message e15'
+}
+
+@test "sse-gap: an id newer than the newest (log reset) gives a gap and everything retained" {
+	history5 ch
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=99
+	expect_events '- sse-gap 99 11' '11 message e11' '12 message e12' '13 message e13' \
+		'14 message e14' '15 message e15'
+}
+
+@test "sse-gap: empty log with an id: the data uses the next id; id 0 is no gap" {
+	pub --create ch
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=5
+	expect_events '- sse-gap 5 1'
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=0
+	expect_events
+}
+
+# --- how a stream ends ---------------------------------------------------------------------
+
+@test "SIGTERM: exit 0, nothing on stderr, within a second" {
+	local pid st=0
+
+	pub --create ch
+	mapfile -d '' -t envv < <(cgi_env PATH_INFO=/ch SSE_MAX_LIFETIME=0)
+	env -i "${envv[@]}" "$CGI" >"$T/live" 2>"$T/err" &
+	pid=$!
+	echo "$pid" >>"$T/pids"
+	wait_for 'grep -q "^: " "$T/live"' 40 0.05
+	kill -TERM "$pid"
+	wait_for "! kill -0 $pid 2>/dev/null" 20 0.05
+	wait "$pid" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 0 ]
+	[ ! -s "$T/err" ]
+}
+
+@test "reader gone: closing stdout ends the stream within a second" {
+	local pid st=0 t0
+
+	pub --create ch
+	mkfifo "$T/pipe"
+	mapfile -d '' -t envv < <(cgi_env PATH_INFO=/ch SSE_MAX_LIFETIME=0 SSE_HEARTBEAT=60)
+	env -i "${envv[@]}" "$CGI" >"$T/pipe" 2>"$T/err" &
+	pid=$!
+	echo "$pid" >>"$T/pids"
+	# the reader takes the head and leaves, the stream idle
+	head -c 10 "$T/pipe" >/dev/null
+	t0=$(date +%s%N)
+	wait_for "! kill -0 $pid 2>/dev/null" 20 0.05
+	wait "$pid" || st=$?
+	echo "exit $st after $((($(date +%s%N) - t0) / 1000000)) ms"
+	cat "$T/err"
+	[ "$st" -eq 0 ]
+}
+
+@test "reader gone: sse.cgi | head -c 10 returns within a second" {
+	local t0 t1
+
+	pub --create ch
+	mapfile -d '' -t envv < <(cgi_env PATH_INFO=/ch SSE_MAX_LIFETIME=0 SSE_HEARTBEAT=60)
+	t0=$(date +%s%N)
+	timeout 5 bash -c '"$@" | head -c 10 >/dev/null' bash env -i "${envv[@]}" "$CGI"
+	t1=$(date +%s%N)
+	echo "took $(((t1 - t0) / 1000000)) ms"
+	[ $(((t1 - t0) / 1000000)) -lt 1500 ]
+}
+
+@test "lifetime: SSE_MAX_LIFETIME ends the stream cleanly" {
+	local t0 t1
+
+	pub --create ch
+	t0=$(date +%s%N)
+	cgi PATH_INFO=/ch SSE_MAX_LIFETIME=1
+	t1=$(date +%s%N)
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+	[ $(((t1 - t0) / 1000000)) -ge 900 ]
+	[ $(((t1 - t0) / 1000000)) -lt 3000 ]
+}
