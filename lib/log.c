@@ -483,7 +483,10 @@ static int commit(struct sse_log *log)
  * readdir per segment, so trimming costs O(1) per event. */
 static void trim(struct sse_log *log)
 {
-	uint64_t seq = log->wseq, keep;
+	/* From what readers see (committed), not from this writer's batch: a
+	 * reader at the oldest committed event must still find its segment.
+	 * That entry is intact: a batch overwrites only older slots. */
+	uint64_t seq = LD(log->hdr->seq), keep;
 	char dpath[PATH_MAX];
 	DIR *d;
 	struct dirent *de;
