@@ -17,15 +17,22 @@ OUT=test/out
 rm -rf "$OUT" && mkdir -p "$OUT"
 passed=0 failed=0 skipped=0
 
-# Counts a TAP stream: "ok", "not ok", "# skip"; keeps it in the log.
+# Counts a TAP stream: "ok", "not ok", "# skip"; keeps it in the log. A
+# program that exits non-zero without a "not ok" (a crash, a sanitizer
+# abort) counts as one failure.
 tally() {
-	local label=$1 line
+	local label=$1 line mine=0
 	shift
 	echo "== $label" >> "$OUT/tap.log"
 	while IFS= read -r line; do
 		printf '%s\n' "$line" >> "$OUT/tap.log"
 		case $line in
-		"not ok "*) failed=$((failed + 1)); printf '%s: %s\n' "$label" "$line" ;;
+		"exit-status "*)
+			if [ "${line#exit-status }" != 0 ] && [ "$mine" -eq 0 ]; then
+				failed=$((failed + 1))
+				printf '%s: exited %s without a failing test (see %s)\n' "$label" "${line#exit-status }" "$OUT/tap.log"
+			fi ;;
+		"not ok "*) failed=$((failed + 1)); mine=$((mine + 1)); printf '%s: %s\n' "$label" "$line" ;;
 		"ok "*"# skip"*) skipped=$((skipped + 1)); printf '%s: %s\n' "$label" "$line" ;;
 		"ok "*) passed=$((passed + 1)) ;;
 		"#"*) [ "$failed" -gt 0 ] && printf '%s\n' "$line" ;;
