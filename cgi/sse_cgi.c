@@ -219,9 +219,9 @@ static int run(struct loop *l, struct sse_err *err)
 static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 {
 	static struct loop l;
+	static char dir[PATH_MAX]; /* static: the stack of a stream stays small */
 	struct sse_err err;
 	struct sse_log *log;
-	char dir[PATH_MAX];
 	int slot, busy, rc = 0;
 	struct sse_sink sink = { out_write, NULL };
 

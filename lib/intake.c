@@ -18,9 +18,10 @@
 
 #define CARRY "fifo.carry"
 
-static const char *cpath(const struct sse_intake *in, char *buf, size_t cap, const char *name)
+/* in->path, or in->what when a name must outlive the next call. */
+static const char *cpath(const struct sse_intake *in, char *buf, const char *name)
 {
-	if (sse_path(buf, cap, NULL, "%s/%s", in->dir, name) < 0)
+	if (sse_path(buf, in->path_cap, NULL, "%s/%s", in->dir, name) < 0)
 		buf[0] = '\0';
 	return buf;
 }
@@ -49,14 +50,19 @@ int sse_intake_open(struct sse_intake *in, const char *chan_dir, struct sse_log 
 		    size_t max_event, int wfd, sse_report_fn report, void *ctx,
 		    struct sse_err *err)
 {
-	char p[PATH_MAX];
+	const char *p;
+	size_t len = strlen(chan_dir);
 
 	memset(in, 0, sizeof(*in));
 	in->lock_fd = in->owner_fd = in->fifo_fd = -1;
 	in->wd_owner = in->wd_incoming = -1;
-	if (strlen(chan_dir) >= sizeof(in->dir))
-		return sse_err_set(err, "path too long: '%.200s'", chan_dir);
-	strcpy(in->dir, chan_dir);
+	/* the longest name below the channel: incoming/ + a file name */
+	in->path_cap = len + sizeof("/incoming/") + NAME_MAX + 16;
+	in->dir = strdup(chan_dir);
+	in->path = malloc(in->path_cap);
+	in->what = malloc(in->path_cap);
+	if (!in->dir || !in->path || !in->what)
+		return sse_err_set(err, "out of memory for the intake of '%s'", chan_dir);
 	in->log = log;
 	in->wfd = wfd;
 	in->max_event = max_event;
@@ -69,18 +75,18 @@ int sse_intake_open(struct sse_intake *in, const char *chan_dir, struct sse_log 
 	in->scratch = malloc(max_event + 1);
 	if (!in->in || !in->file || !in->scratch)
 		return sse_err_set(err, "out of memory for the intake of '%s'", chan_dir);
-	in->lock_fd = sse_open(cpath(in, p, sizeof(p), "drain.lock"), O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
+	in->lock_fd = sse_open(p = cpath(in, in->path, "drain.lock"), O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
 	if (in->lock_fd < 0)
 		return -1;
 	/* drain.owner must exist before it is watched. */
-	int fd = sse_open(cpath(in, p, sizeof(p), "drain.owner"), O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
+	int fd = sse_open(p = cpath(in, in->path, "drain.owner"), O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
 	if (fd < 0)
 		return -1;
 	sse_close(fd);
 	in->wd_owner = sse_watch_add(wfd, p, IN_CLOSE_NOWRITE | IN_CLOSE_WRITE, err);
 	if (in->wd_owner < 0)
 		return -1;
-	in->fifo_fd = sse_open(cpath(in, p, sizeof(p), "fifo"), O_RDONLY | O_NONBLOCK, 0, err);
+	in->fifo_fd = sse_open(cpath(in, in->path, "fifo"), O_RDONLY | O_NONBLOCK, 0, err);
 	if (in->fifo_fd < 0)
 		return -1;
 	return sse_intake_try(in, err) < 0 ? -1 : 0;
@@ -129,9 +135,9 @@ static int parse_into_log(struct sse_intake *in, const char *buf, size_t len, in
  * refused event) then the unconsumed bytes. */
 static void load_carry(struct sse_intake *in)
 {
-	char p[PATH_MAX];
+	const char *p = cpath(in, in->path, CARRY);
 	struct sse_err err;
-	int fd = open(cpath(in, p, sizeof(p), CARRY), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	ssize_t n;
 	char *nl;
 	int skip, used;
@@ -156,22 +162,20 @@ static void load_carry(struct sse_intake *in)
 
 int sse_intake_try(struct sse_intake *in, struct sse_err *err)
 {
-	char p[PATH_MAX];
-
 	if (in->holder)
 		return 1;
 	if (flock(in->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
-		return sse_err_sys(err, "cannot lock '%s'", cpath(in, p, sizeof(p), "drain.lock"));
+		return sse_err_sys(err, "cannot lock '%s'", cpath(in, in->path, "drain.lock"));
 	}
 	in->holder = 1;
 	sse_parser_init(&in->parser, in->max_event, in->scratch, in->max_event + 1);
 	in->parser.at_start = 0; /* a pipe is a stream of events: no BOM rule */
-	in->owner_fd = sse_open(cpath(in, p, sizeof(p), "drain.owner"), O_RDONLY, 0, err);
+	in->owner_fd = sse_open(cpath(in, in->path, "drain.owner"), O_RDONLY, 0, err);
 	if (in->owner_fd < 0)
 		return -1;
-	in->wd_incoming = sse_watch_add(in->wfd, cpath(in, p, sizeof(p), "incoming"),
+	in->wd_incoming = sse_watch_add(in->wfd, cpath(in, in->path, "incoming"),
 					IN_CLOSE_WRITE | IN_MOVED_TO, err);
 	if (in->wd_incoming < 0)
 		return -1;
@@ -188,8 +192,7 @@ int sse_intake_try(struct sse_intake *in, struct sse_err *err)
  * Other streams keep the pipe open meanwhile, so no writer sees EPIPE. */
 static int reopen_fifo(struct sse_intake *in, struct sse_err *err)
 {
-	char p[PATH_MAX];
-	int fd = sse_open(cpath(in, p, sizeof(p), "fifo"), O_RDONLY | O_NONBLOCK, 0, err);
+	int fd = sse_open(cpath(in, in->path, "fifo"), O_RDONLY | O_NONBLOCK, 0, err);
 
 	if (fd < 0)
 		return -1;
@@ -200,12 +203,12 @@ static int reopen_fifo(struct sse_intake *in, struct sse_err *err)
 
 int sse_intake_fifo(struct sse_intake *in, struct sse_err *err)
 {
-	char p[PATH_MAX];
+	const char *p;
 	int eof = 0;
 
 	if (!in->holder)
 		return 0;
-	in->what = cpath(in, p, sizeof(p), "fifo");
+	p = cpath(in, in->what, "fifo");
 	/* Bounded: a writer that never stops must not starve the readers. */
 	for (int round = 0; round < 16 && !eof && in->in_len < in->in_cap; round++) {
 		size_t consumed = 0;
@@ -261,7 +264,7 @@ static int still_written(int fd)
 
 static int take_file(struct sse_intake *in, int dfd, const char *name, struct sse_err *err)
 {
-	char what[PATH_MAX];
+	char *what = in->what;
 	struct stat st;
 	size_t consumed;
 	ssize_t n;
@@ -291,7 +294,7 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, struct ss
 		sse_close(fd);
 		return 0;
 	}
-	(void)sse_path(what, sizeof(what), NULL, "%s/incoming/%s", in->dir, name);
+	(void)sse_path(what, in->path_cap, NULL, "%s/incoming/%s", in->dir, name);
 	n = sse_read_upto(fd, in->file, in->file_cap, what, err);
 	sse_close(fd);
 	if (n == -2) {
@@ -307,7 +310,6 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, struct ss
 		if (errno != ENOENT)
 			rc = sse_err_sys(err, "cannot rename '%s'", what);
 	} else {
-		in->what = what;
 		sse_parser_init(&in->fparser, in->max_event, in->scratch, in->max_event + 1);
 		sse_parse(&in->fparser, in->file, (size_t)n, 1, &consumed, append_event, too_big, in);
 		if (unlinkat(dfd, SSE_TAKING_NAME, 0) < 0)
@@ -322,16 +324,15 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, struct ss
 
 int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err)
 {
-	char p[PATH_MAX];
 	DIR *d;
 	struct dirent *de;
 	int rc = 0;
 
 	if (!in->holder)
 		return 0;
-	d = opendir(cpath(in, p, sizeof(p), "incoming"));
+	d = opendir(cpath(in, in->path, "incoming"));
 	if (!d)
-		return sse_err_sys(err, "cannot open drop-box '%s'", p);
+		return sse_err_sys(err, "cannot open drop-box '%s'", in->path);
 	while (rc == 0 && (de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.')
 			rc = take_file(in, dirfd(d), de->d_name, err);
@@ -385,13 +386,13 @@ int sse_intake_tick(struct sse_intake *in, uint64_t now, struct sse_err *err)
  * released (at close), so only one process ever touches the carry file. */
 static int save_carry(struct sse_intake *in, struct sse_err *err)
 {
-	char p[PATH_MAX], tmp[PATH_MAX];
+	const char *p = cpath(in, in->path, CARRY);
+	char *tmp = in->what;
 	int fd;
 
 	if (in->in_len == 0 && !in->parser.skipping)
 		return 0;
-	cpath(in, p, sizeof(p), CARRY);
-	if (sse_path(tmp, sizeof(tmp), err, "%s.tmp", p) < 0)
+	if (sse_path(tmp, in->path_cap, err, "%s.tmp", p) < 0)
 		return -1;
 	fd = sse_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, SSE_FILE_MODE, err);
 	if (fd < 0)
@@ -430,6 +431,9 @@ int sse_intake_close(struct sse_intake *in, struct sse_err *err)
 	free(in->in);
 	free(in->file);
 	free(in->scratch);
-	in->in = in->file = in->scratch = NULL;
+	free(in->dir);
+	free(in->path);
+	free(in->what);
+	in->in = in->file = in->scratch = in->dir = in->path = in->what = NULL;
 	return rc;
 }

@@ -18,7 +18,10 @@
 #include "parse.h"
 
 struct sse_intake {
-	char dir[PATH_MAX - 80];     /* channel directory */
+	char *dir;                   /* channel directory */
+	char *path, *what;           /* exact-size scratch for file names: a
+					stream process keeps its stack small */
+	size_t path_cap;
 	struct sse_log *log;         /* borrowed */
 	int wfd;                     /* inotify fd, borrowed */
 	int lock_fd, owner_fd, fifo_fd, holder;
@@ -31,7 +34,6 @@ struct sse_intake {
 	struct sse_parser parser;    /* the fifo's, kept across reads */
 	struct sse_parser fparser;   /* one drop-box file's */
 	size_t max_event;
-	const char *what;            /* input being parsed, for messages */
 	uint64_t events;             /* appended by this intake */
 	uint64_t retry_ms;           /* next take-over attempt, 0: none */
 	int retries;

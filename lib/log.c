@@ -58,9 +58,10 @@ struct entry {
 };
 
 struct sse_log {
-	char dir[PATH_MAX - 64];      /* channel directory */
-	char path[PATH_MAX];          /* scratch for file names */
-	char watch[PATH_MAX];
+	char *dir;                    /* channel directory */
+	char *path;                   /* scratch for file names */
+	char *watch;                  /* exact sizes: a stream process is small */
+	size_t path_cap;
 	int index_fd;
 	struct hdr *hdr;
 	struct entry *ent;
@@ -101,7 +102,8 @@ static const char *boot_id(void)
 
 static const char *lpath(struct sse_log *log, const char *name)
 {
-	snprintf(log->path, sizeof(log->path), "%s/log/%s", log->dir, name);
+	if (sse_path(log->path, log->path_cap, NULL, "%s/log/%s", log->dir, name) < 0)
+		log->path[0] = '\0';
 	return log->path;
 }
 
@@ -281,19 +283,21 @@ struct sse_log *sse_log_open(const char *dir, int sync, struct sse_err *err)
 		sse_err_set(err, "this CPU has no lock-free 64-bit atomics: the shared log cannot work");
 		return NULL;
 	}
-	if (strlen(dir) >= sizeof(log->dir)) {
-		sse_err_set(err, "path too long: '%s'", dir);
-		return NULL;
-	}
-	log = calloc(1, sizeof(*log));
+	size_t len = strlen(dir), cap = len + 64;
+
+	log = calloc(1, sizeof(*log) + 3 * cap);
 	if (!log) {
 		sse_err_set(err, "out of memory opening the log of '%s'", dir);
 		return NULL;
 	}
-	strcpy(log->dir, dir);
+	log->dir = (char *)(log + 1);
+	log->path = log->dir + cap;
+	log->watch = log->path + cap;
+	log->path_cap = cap;
+	memcpy(log->dir, dir, len + 1);
 	log->sync = sync;
 	log->wseg_fd = log->rseg_fd = -1;
-	snprintf(log->watch, sizeof(log->watch), "%s/log/index", dir);
+	snprintf(log->watch, cap, "%s/log/index", dir);
 	log->index_fd = sse_open(log->watch, O_RDWR, 0, err);
 	if (log->index_fd < 0 || map_index(log, err) < 0)
 		goto fail;
@@ -487,15 +491,13 @@ static void trim(struct sse_log *log)
 	 * reader at the oldest committed event must still find its segment.
 	 * That entry is intact: a batch overwrites only older slots. */
 	uint64_t seq = LD(log->hdr->seq), keep;
-	char dpath[PATH_MAX];
 	DIR *d;
 	struct dirent *de;
 
 	if (seq <= log->history)
 		return;
 	keep = LD(slot(log, seq - log->history)->seg);
-	snprintf(dpath, sizeof(dpath), "%s/log", log->dir);
-	d = opendir(dpath);
+	d = opendir(lpath(log, "."));
 	if (!d)
 		return; /* trimming is retried at the next segment */
 	while ((de = readdir(d)) != NULL) {

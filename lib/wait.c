@@ -1,6 +1,7 @@
 #include "wait.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -122,7 +123,9 @@ int sse_watch_add(int wfd, const char *path, uint32_t mask, struct sse_err *err)
 int sse_watch_drain(int wfd, void (*fn)(void *ctx, int wd, uint32_t mask, const char *name),
 		    void *ctx, struct sse_err *err)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	/* Room for one event with the longest name; more come in the next read. */
+	char buf[sizeof(struct inotify_event) + NAME_MAX + 1 + 256]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
 
 	for (;;) {
 		ssize_t n = read(wfd, buf, sizeof(buf));
