@@ -184,14 +184,13 @@ static int run(struct loop *l, struct sse_err *err)
 		return -1;
 	for (;;) {
 		uint64_t now = sse_now_ms();
-		int n;
-
-		if (sync_fifo(l, err) < 0)
-			return -1;
-		int timeout, t;
+		int n, timeout, t;
 
 		if (sse_intake_tick(&l->in, now, err) < 0)
 			report(NULL, err->msg);
+		/* After the tick: a take-over there must wait on the fifo now. */
+		if (sync_fifo(l, err) < 0)
+			return -1;
 		if (sse_stream_pump(&l->st, now) < 0 || sse_stream_tick(&l->st, now) < 0 ||
 		    sse_stream_expired(&l->st, now))
 			return 0;
