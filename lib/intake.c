@@ -78,12 +78,18 @@ int sse_intake_open(struct sse_intake *in, const char *chan_dir, struct sse_log 
 	in->lock_fd = sse_open(p = cpath(in, in->path, "drain.lock"), O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
 	if (in->lock_fd < 0)
 		return -1;
-	/* drain.owner must exist before it is watched. */
-	int fd = sse_open(p = cpath(in, in->path, "drain.owner"), O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
-	if (fd < 0)
-		return -1;
-	sse_close(fd);
+	/* drain.owner is created with the channel. Opening it here just to be
+	 * sure would wake every stream of the channel when it is closed. */
+	p = cpath(in, in->path, "drain.owner");
 	in->wd_owner = sse_watch_add(wfd, p, IN_CLOSE_NOWRITE | IN_CLOSE_WRITE, err);
+	if (in->wd_owner < 0 && err->code == ENOENT) {
+		int fd = sse_open(p, O_RDONLY | O_CREAT, SSE_FILE_MODE, err);
+
+		if (fd < 0)
+			return -1;
+		sse_close(fd);
+		in->wd_owner = sse_watch_add(wfd, p, IN_CLOSE_NOWRITE | IN_CLOSE_WRITE, err);
+	}
 	if (in->wd_owner < 0)
 		return -1;
 	in->fifo_fd = sse_open(cpath(in, in->path, "fifo"), O_RDONLY | O_NONBLOCK, 0, err);

@@ -124,3 +124,16 @@ wait_for() {
 	[ "$(grep -c '^data: ' "$BATS_TEST_TMPDIR/a.out")" -eq 1 ]
 	[ "$(grep -c 'refused: larger than SSE_MAX_EVENT (100)' "$BATS_TEST_TMPDIR/a.err")" -eq 1 ]
 }
+
+@test "streams joining a channel do not wake the streams already there" {
+	start_stream a SSE_HEARTBEAT=600
+	wait_for 'holder > /dev/null' 50 0.1
+	start_stream idle SSE_HEARTBEAT=600
+	sleep 0.3
+	before=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$idle_pid/status")
+	for i in $(seq 20); do start_stream "j$i" SSE_HEARTBEAT=600; done
+	sleep 1
+	after=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$idle_pid/status")
+	echo "idle stream woke $((after - before)) times while 20 streams joined"
+	[ $((after - before)) -le 2 ]
+}
