@@ -136,6 +136,17 @@ static int raw_event(void *ctx, const struct sse_event *ev)
 		e.name = r->event;
 		e.name_len = strlen(r->event);
 	}
+	if (r->nids == r->cap) {
+		uint64_t *n = realloc(r->ids, 2 * r->cap * sizeof(*n));
+
+		if (!n) {
+			sse_err_set(&r->err, "out of memory for %zu ids", 2 * r->cap);
+			r->failed = 1;
+			return 1;
+		}
+		r->ids = n;
+		r->cap *= 2;
+	}
 	if (sse_log_append(r->log, &e, &id, &r->err) < 0) {
 		r->failed = 1;
 		return 1;
@@ -167,8 +178,7 @@ static int publish_raw(struct sse_log *log, const struct opts *o)
 	struct raw r = { .log = log, .event = o->event, .max_event = max };
 	int eof = 0, rc = 0;
 
-	/* An event takes at least 7 bytes ("data:\n\n"): ids of one read fit. */
-	r.cap = cap / 7 + 1;
+	r.cap = 4096; /* grows: "data\n\n" is a whole event in 6 bytes */
 	r.ids = malloc(r.cap * sizeof(*r.ids));
 	if (!in || !scratch || !r.ids) {
 		rc = die(1, "out of memory");
@@ -193,7 +203,10 @@ static int publish_raw(struct sse_log *log, const struct opts *o)
 			break;
 		}
 		sse_parse(&p, in, len, eof, &consumed, raw_event, raw_toobig, &r);
+		/* What was appended before a failure is committed by the unlock:
+		 * its ids are printed, so a retry knows where to start. */
 		if (sse_log_unlock(log, r.failed ? NULL : &r.err) < 0 || r.failed) {
+			(void)print_ids(r.ids, r.nids);
 			rc = die(1, "%s", r.err.msg);
 			break;
 		}

@@ -210,7 +210,7 @@ static int reopen_fifo(struct sse_intake *in, struct sse_err *err)
 int sse_intake_fifo(struct sse_intake *in, struct sse_err *err)
 {
 	const char *p;
-	int eof = 0;
+	int eof = 0, rc;
 
 	if (!in->holder)
 		return 0;
@@ -232,10 +232,12 @@ int sse_intake_fifo(struct sse_intake *in, struct sse_err *err)
 		in->in_len += (size_t)n;
 		if (in->in_len == 0)
 			break;
-		if (parse_into_log(in, in->in, in->in_len, eof, &consumed, err) < 0)
-			return -1;
+		rc = parse_into_log(in, in->in, in->in_len, eof, &consumed, err);
+		/* Committed even when the sync after it failed: never parse twice. */
 		memmove(in->in, in->in + consumed, in->in_len - consumed);
 		in->in_len -= consumed;
+		if (rc < 0)
+			return -1;
 	}
 	if (eof && reopen_fifo(in, err) < 0)
 		return -1;
@@ -318,7 +320,11 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, struct ss
 	} else {
 		sse_parser_init(&in->fparser, in->max_event, in->scratch, in->max_event + 1);
 		sse_parse(&in->fparser, in->file, (size_t)n, 1, &consumed, append_event, too_big, in);
-		if (unlinkat(dfd, SSE_TAKING_NAME, 0) < 0)
+		/* Commit before the unlink: a taker killed in between then
+		 * counts as done (resolve_take removes .taking), never as lost. */
+		if (sse_log_commit(in->log, err) < 0)
+			rc = -1;
+		else if (unlinkat(dfd, SSE_TAKING_NAME, 0) < 0)
 			rc = sse_err_sys(err, "cannot remove '%s/incoming/%s'", in->dir, SSE_TAKING_NAME);
 		else
 			sse_log_take_end(in->log);

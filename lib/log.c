@@ -597,6 +597,20 @@ int sse_log_append(struct sse_log *log, const struct sse_event *ev,
 	return 0;
 }
 
+int sse_log_commit(struct sse_log *log, struct sse_err *err)
+{
+	if (!log->wrote || LD(log->hdr->seq) == log->wseq)
+		return 0;
+	commit(log);
+	if (log->sync) {
+		if (fdatasync(log->wseg_fd) < 0)
+			return sse_err_sys(err, "cannot sync '%s'", seg_name(log, log->wseg));
+		if (msync(log->hdr, log->map_len, MS_SYNC) < 0)
+			return sse_err_sys(err, "cannot sync '%s'", log->watch);
+	}
+	return 0;
+}
+
 int sse_log_unlock(struct sse_log *log, struct sse_err *err)
 {
 	int rc = 0;
@@ -605,13 +619,7 @@ int sse_log_unlock(struct sse_log *log, struct sse_err *err)
 	if (!log->locked)
 		return 0;
 	if (log->wrote) {
-		commit(log);
-		if (log->sync) {
-			if (fdatasync(log->wseg_fd) < 0)
-				rc = sse_err_sys(err, "cannot sync '%s'", seg_name(log, log->wseg));
-			else if (msync(log->hdr, log->map_len, MS_SYNC) < 0)
-				rc = sse_err_sys(err, "cannot sync '%s'", log->watch);
-		}
+		rc = sse_log_commit(log, err);
 		/* Stores into the map raise no inotify event; this write does. */
 		if (sse_pwrite_all(log->index_fd, &t, 1, offsetof(struct hdr, tick), log->watch,
 				   rc < 0 ? NULL : err) < 0)

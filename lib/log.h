@@ -35,6 +35,8 @@ int sse_log_lock(struct sse_log *log, struct sse_err *err);
 int sse_log_append(struct sse_log *log, const struct sse_event *ev,
 		   uint64_t *id, struct sse_err *err);
 int sse_log_unlock(struct sse_log *log, struct sse_err *err);
+/* Commits (and with SSE_SYNC syncs) what was appended so far, still locked. */
+int sse_log_commit(struct sse_log *log, struct sse_err *err);
 /* lock + append + unlock */
 int sse_log_publish(struct sse_log *log, const struct sse_event *ev,
 		    uint64_t *id, struct sse_err *err);

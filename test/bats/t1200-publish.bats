@@ -511,3 +511,11 @@ increasing() {
 		[ "$(ls -A "$SP")" = ch ]
 	done
 }
+
+@test "--raw: 55296 six-byte events ('data' alone + blank line) in one read, one id each" {
+	awk 'BEGIN { for (i = 0; i < 55296; i++) printf "data\n\n" }' > "$BATS_TEST_TMPDIR/six"
+	run "$PUB" --spool "$SP" --raw ch < "$BATS_TEST_TMPDIR/six"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 55296 ]
+	[ "${lines[55295]}" -eq 55296 ]
+}
