@@ -46,6 +46,7 @@ struct hdr {
 	_Atomic uint64_t reserved;    /* ids below this are durably reserved */
 	_Atomic uint64_t pending_seq; /* a drop-box take in flight: see below */
 	_Atomic uint64_t pending;
+	_Atomic uint64_t hole;        /* 1: ids were lost before the next event */
 	char boot_id[BOOT_ID_LEN + 4];/* system boot of the last writer */
 	unsigned char tick;           /* pwrite target: wakes inotify watchers */
 };
@@ -54,8 +55,10 @@ struct entry {
 	_Atomic uint64_t id;
 	_Atomic uint64_t seg;
 	_Atomic uint64_t offlen;      /* offset << 32 | length */
-	_Atomic uint64_t crc;
+	_Atomic uint64_t crc;         /* crc32 | HOLE: ids lost just before it */
 };
+
+#define HOLE (1ull << 32)
 
 struct sse_log {
 	char *dir;                    /* channel directory */
@@ -360,7 +363,7 @@ static int entry_intact(struct sse_log *log, uint64_t s, uint64_t prev_id)
 	buf = malloc(len);
 	if (buf && fstat(fd, &st) == 0 && st.st_size >= off + (off_t)len &&
 	    pread(fd, buf, len, off) == (ssize_t)len)
-		ok = crc32(0L, (const Bytef *)buf, (uInt)len) == LD(e->crc);
+		ok = crc32(0L, (const Bytef *)buf, (uInt)len) == (LD(e->crc) & 0xffffffffu);
 	free(buf);
 	close(fd);
 	return ok;
@@ -389,6 +392,9 @@ static int recover(struct sse_log *log, struct sse_err *err)
 		floor = prev + 1;
 	ST(h->floor_id, floor);
 	ST(h->reserved, hwm);
+	/* Events may have existed (and been seen) up to the mark: a client
+	 * resuming across the jump is told (sse-gap). */
+	ST(h->hole, 1);
 	atomic_store_explicit(&h->seq, s, memory_order_release);
 	memcpy(h->boot_id, boot_id(), BOOT_ID_LEN);
 	if (msync(h, log->map_len, MS_SYNC) < 0)
@@ -480,6 +486,10 @@ static uint64_t next_id(const struct sse_log *log, uint64_t seq)
 static int commit(struct sse_log *log)
 {
 	atomic_store_explicit(&log->hdr->seq, log->wseq, memory_order_release);
+	/* After the store: killed in between, the next event is flagged too,
+	 * which costs a spurious sse-gap at worst, never a silent loss. */
+	if (LD(log->hdr->hole))
+		ST(log->hdr->hole, 0);
 	return 0;
 }
 
@@ -587,7 +597,8 @@ int sse_log_append(struct sse_log *log, const struct sse_event *ev,
 	ST(e->id, id);
 	ST(e->seg, seg);
 	ST(e->offlen, off << 32 | size);
-	ST(e->crc, (uint64_t)crc32(0L, (const Bytef *)log->buf, (uInt)size));
+	ST(e->crc, (uint64_t)crc32(0L, (const Bytef *)log->buf, (uInt)size) |
+		   (LD(log->hdr->hole) ? HOLE : 0));
 	log->wseq = seq + 1;
 	log->wrote = 1;
 	if (fresh && seq > 0)
@@ -691,9 +702,13 @@ void sse_log_seek(struct sse_log *log, uint64_t after, uint64_t *seqp, int *gap)
 		if (h.oldest_seq == 0 && !still_valid(log, 0))
 			continue;
 		*seqp = lo;
-		*gap = after < before || after > h.newest_id;
-		if (*gap)
+		if (after < before || after > h.newest_id) {
+			*gap = 1;
 			*seqp = h.oldest_seq;
+		} else {
+			/* Resuming across ids lost to a power cut. */
+			*gap = lo < h.seq && (LD(slot(log, lo)->crc) & HOLE);
+		}
 		return;
 	}
 }
@@ -731,11 +746,13 @@ int sse_log_range(struct sse_log *log, uint64_t seq, size_t max_bytes,
 	r->off = (off_t)(ol >> 32);
 	r->len = (size_t)(ol & 0xffffffffu);
 	r->last_id = LD(slot(log, seq)->id);
+	r->hole = (LD(slot(log, seq)->crc) & HOLE) != 0;
+	r->first_id = r->last_id;
 	for (s = seq + 1; s < head; s++) {
 		struct entry *e = slot(log, s);
 		size_t len = (size_t)(LD(e->offlen) & 0xffffffffu);
 
-		if (LD(e->seg) != seg || r->len + len > max_bytes)
+		if (LD(e->seg) != seg || r->len + len > max_bytes || (LD(e->crc) & HOLE))
 			break;
 		r->len += len;
 		r->last_id = LD(e->id);

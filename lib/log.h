@@ -63,7 +63,8 @@ void sse_log_head(struct sse_log *log, struct sse_log_head *h);
 
 /* Where a client that last saw after_id resumes: *seq is the first retained
  * event with id > after_id. *gap is set when events it never saw are gone
- * (older than the history, or after_id newer than the newest: a reset). */
+ * (older than the history, or after_id newer than the newest: a reset; then
+ * *seq is the oldest retained), or when ids were lost just before *seq. */
 void sse_log_seek(struct sse_log *log, uint64_t after_id, uint64_t *seq,
 		  int *gap);
 
@@ -73,7 +74,9 @@ struct sse_log_range {
 	off_t off;
 	size_t len;
 	uint64_t count;     /* events in the range */
-	uint64_t last_id;
+	uint64_t first_id, last_id;
+	int hole;           /* ids were lost just before the first event (after
+			       a power cut): a client that has an id gets sse-gap */
 };
 /* 1 with a range, 0 when seq is the head, 2 when seq fell behind the
  * history (the caller reports a gap and seeks to the oldest), -1 on error.

@@ -39,17 +39,25 @@ static int put(struct sse_stream *st, const void *buf, size_t len, uint64_t now)
 	return 0;
 }
 
-static int send_gap(struct sse_stream *st, uint64_t now)
+/* sse-gap "LAST OLDEST", then the stream goes on at seq: OLDEST is the id
+ * there (the next id when nothing is retained). No id line: the client's
+ * lastEventId stays what it really saw. */
+static int send_gap(struct sse_stream *st, uint64_t seq, uint64_t now)
 {
 	struct sse_log_head h;
+	struct sse_log_range r;
 	char b[128];
 	int n;
 
 	sse_log_head(st->log, &h);
-	/* No id line: the client's lastEventId stays what it really saw. */
+	if (seq < h.oldest_seq)
+		seq = h.oldest_seq;
+	if (sse_log_range(st->log, seq, 1, &r, NULL) != 1)
+		r.first_id = seq >= h.seq ? h.next_id : h.oldest_id;
 	n = snprintf(b, sizeof(b), "event: sse-gap\ndata: %llu %llu\n\n",
-		     (unsigned long long)st->last_id, (unsigned long long)h.oldest_id);
-	st->seq = h.oldest_seq;
+		     (unsigned long long)st->last_id, (unsigned long long)r.first_id);
+	st->seq = seq;
+	st->gap_at = seq + 1;
 	return put(st, b, (size_t)n, now);
 }
 
@@ -64,12 +72,17 @@ int sse_stream_pump(struct sse_stream *st, uint64_t now)
 			return 0;
 		if (rc == 2) {
 			/* Fell behind the history (slow client): say so, go on. */
-			if (send_gap(st, now) < 0)
+			if (send_gap(st, 0, now) < 0)
 				return -1;
 			continue;
 		}
 		if (rc < 0)
 			return -1;
+		if (r.hole && st->has_id && st->gap_at != st->seq + 1) {
+			if (send_gap(st, st->seq, now) < 0)
+				return -1;
+			continue;
+		}
 		for (size_t done = 0; done < r.len;) {
 			size_t n = r.len - done < st->cap ? r.len - done : st->cap;
 
@@ -121,7 +134,7 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 		st->last_id = plan->last_id;
 		st->has_id = 1;
 		sse_log_seek(st->log, plan->last_id, &st->seq, &gap);
-		if (gap && send_gap(st, now) < 0)
+		if (gap && send_gap(st, st->seq, now) < 0)
 			return -1;
 		if (sse_stream_pump(st, now) < 0)
 			return -1;

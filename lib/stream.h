@@ -28,6 +28,7 @@ struct sse_stream {
 	int has_id;
 	uint64_t last_write_ms, end_ms;     /* end_ms 0: no lifetime */
 	uint64_t delivered;
+	uint64_t gap_at;                    /* seq announced by the last sse-gap, +1 */
 	char *buf;
 	size_t cap;
 };

@@ -80,6 +80,22 @@ cgi_env() {
 	[ "${#lines[@]}" -eq 100 ]
 	[ "${lines[98]}" = "99 a 98" ]
 	[ "${lines[99]}" = "$id c 0" ]
+	# Clients resuming across the lost ids are told (sse-gap "LAST OLDEST")
+	resume() {
+		env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ch SSE_SPOOL_DIR="$SP" \
+			SSE_MAX_LIFETIME=1 HTTP_LAST_EVENT_ID="$1" "$B/sse.cgi" | grep -E '^(id|event|data: [0-9]+ [0-9]+$)'
+	}
+	run resume 99
+	[ "${lines[0]}" = "event: sse-gap" ] && [ "${lines[1]}" = "data: 99 $id" ] && [ "${lines[2]}" = "id: $id" ]
+	run resume 150
+	[ "${lines[0]}" = "event: sse-gap" ] && [ "${lines[1]}" = "data: 150 $id" ]
+	# from before the jump: the retained events, then the gap, then the rest
+	run resume 97
+	[ "${lines[0]}" = "id: 98" ] && [ "${lines[1]}" = "id: 99" ]
+	[ "${lines[2]}" = "event: sse-gap" ] && [ "${lines[3]}" = "data: 99 $id" ] && [ "${lines[4]}" = "id: $id" ]
+	# and a client that saw the newest event is up to date
+	run resume "$id"
+	[ "${#lines[@]}" -eq 0 ]
 	# a second open is clean: recovery happens once
 	run "$LT" open "$SP" ch
 	[[ "$output" != *note* ]]
