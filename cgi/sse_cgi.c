@@ -32,8 +32,15 @@ static void report(void *ctx, const char *line)
 	fprintf(stderr, "%s: %s\n", prog, line);
 }
 
+struct loop;
+static struct loop *active; /* the streaming loop, once its intake is open */
+static void serve_intake(struct loop *l, int fifo_ready, int watch_ready);
+static int intake_fds(struct loop *l, int *fifo, int *watch, int *timeout);
+
 /* stdout is non-blocking: a stalled client must not keep us deaf to SIGTERM,
- * so a full pipe is waited on together with the signal fd. */
+ * so a full pipe is waited on together with the signal fd. A process that
+ * holds its channel's intake keeps draining the fifo and the drop-box
+ * meanwhile: a slow client must not stall every producer of the channel. */
 static int out_write(void *ctx, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -43,16 +50,22 @@ static int out_write(void *ctx, const void *buf, size_t len)
 		ssize_t n = write(STDOUT_FILENO, p, len);
 
 		if (n < 0) {
-			struct pollfd pf[2] = { { STDOUT_FILENO, POLLOUT, 0 }, { sig_fd, POLLIN, 0 } };
+			struct pollfd pf[4] = { { STDOUT_FILENO, POLLOUT, 0 }, { sig_fd, POLLIN, 0 },
+						{ -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
+			int timeout = -1;
 
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
 				return -1; /* EPIPE and friends: the client is gone */
-			if (poll(pf, sig_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			if (active)
+				(void)intake_fds(active, &pf[2].fd, &pf[3].fd, &timeout);
+			if (poll(pf, 4, timeout) < 0 && errno != EINTR)
 				return -1;
 			if (pf[0].revents & (POLLERR | POLLHUP) || pf[1].revents & POLLIN)
 				return -1;
+			if (active)
+				serve_intake(active, pf[2].revents != 0, pf[3].revents != 0);
 			continue;
 		}
 		p += n;
@@ -150,6 +163,26 @@ static void on_watch(void *ctx, int wd, uint32_t mask, const char *name)
 	if (wd == l->wd_log)
 		return; /* the pump after every wake-up sends it */
 	if (sse_intake_notify(&l->in, wd, mask, name, &err) < 0)
+		report(NULL, err.msg);
+}
+
+static int intake_fds(struct loop *l, int *fifo, int *watch, int *timeout)
+{
+	*fifo = sse_intake_fifo_fd(&l->in);
+	*watch = l->wfd;
+	*timeout = sse_intake_timeout(&l->in, sse_now_ms());
+	return 0;
+}
+
+static void serve_intake(struct loop *l, int fifo_ready, int watch_ready)
+{
+	struct sse_err err;
+
+	if (watch_ready && sse_watch_drain(l->wfd, on_watch, l, &err) < 0)
+		report(NULL, err.msg);
+	if (fifo_ready && sse_intake_fifo(&l->in, &err) < 0)
+		report(NULL, err.msg);
+	if (sse_intake_tick(&l->in, sse_now_ms(), &err) < 0)
 		report(NULL, err.msg);
 }
 
@@ -270,10 +303,11 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 		goto out;
 	if (sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &err) < 0 ||
 	    sse_intake_open(&l.in, dir, log, set->max_event, l.wfd, report, NULL, &err) < 0 ||
-	    run(&l, &err) < 0) {
+	    (active = &l, run(&l, &err)) < 0) {
 		report(NULL, err.msg);
 		rc = 1;
 	}
+	active = NULL;
 	if (sse_intake_close(&l.in, &err) < 0)
 		report(NULL, err.msg);
 out:

@@ -137,3 +137,22 @@ wait_for() {
 	echo "idle stream woke $((after - before)) times while 20 streams joined"
 	[ $((after - before)) -le 2 ]
 }
+
+@test "a holder whose client stalls keeps draining the fifo for the channel" {
+	"$B/sse-publish" --spool "$SP" --history 5000 --create big
+	mkfifo "$BATS_TEST_TMPDIR/out"
+	sleep 60 < "$BATS_TEST_TMPDIR/out" & pids+=($!)   # a client that never reads
+	env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/big SSE_SPOOL_DIR="$SP" \
+		SSE_HEARTBEAT=600 "$B/sse.cgi" > "$BATS_TEST_TMPDIR/out" & pids+=($!)
+	wait_for '[ -n "$(ls -l /proc/$!/fd 2> /dev/null | grep "big/drain.owner$")" ]' 50 0.1
+	for i in 1 2 3; do head -c 60000 /dev/zero | tr '\0' x | "$B/sse-publish" --spool "$SP" big > /dev/null; done
+	# 200 kB through the fifo: more than a pipe holds, so only a holder that
+	# keeps draining lets this finish
+	run timeout 10 sh -c 'awk "BEGIN { for (i = 1; i <= 2000; i++) printf \"data: f%d %0090d\\n\\n\", i, 0 }" > "$1"' sh "$SP/big/fifo"
+	[ "$status" -eq 0 ]
+	replay() {
+		env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/big SSE_SPOOL_DIR="$SP" \
+			SSE_STATUS=1 QUERY_STRING=status PATH_INFO= "$B/sse.cgi" | grep -q '"big":{"newest_id":2003,'
+	}
+	wait_for replay 30 0.1
+}
