@@ -217,17 +217,17 @@ static int run(struct loop *l, struct sse_err *err)
 		return -1;
 	for (;;) {
 		uint64_t now = sse_now_ms();
-		int n, timeout, t;
+		int n, timeout, t, more;
 
 		if (sse_intake_tick(&l->in, now, err) < 0)
 			report(NULL, err->msg);
 		/* After the tick: a take-over there must wait on the fifo now. */
 		if (sync_fifo(l, err) < 0)
 			return -1;
-		if (sse_stream_pump(&l->st, now) < 0 || sse_stream_tick(&l->st, now) < 0 ||
-		    sse_stream_expired(&l->st, now))
+		more = sse_stream_pump(&l->st, now);
+		if (more < 0 || sse_stream_tick(&l->st, now) < 0 || sse_stream_expired(&l->st, now))
 			return 0;
-		timeout = sse_stream_timeout(&l->st, now);
+		timeout = more ? 0 : sse_stream_timeout(&l->st, now);
 		t = sse_intake_timeout(&l->in, now);
 		if (t >= 0 && t < timeout)
 			timeout = t;

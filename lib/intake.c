@@ -146,17 +146,18 @@ static void load_carry(struct sse_intake *in)
 	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	ssize_t n;
 	char *nl;
-	int skip, used;
+	unsigned long long skip;
 
 	if (fd < 0)
 		return;
 	n = sse_read_upto(fd, in->in, in->in_cap - 65536, p, &err);
 	sse_close(fd);
-	if (n > 0 && (nl = memchr(in->in, '\n', (size_t)n)) != NULL && *nl == '\n' &&
-	    sscanf(in->in, "sse-carry %d%n", &skip, &used) == 1 && in->in + used == nl) {
+	nl = n > 0 ? memchr(in->in, '\n', (size_t)n) : NULL;
+	if (nl && nl - in->in > 10 && memcmp(in->in, "sse-carry ", 10) == 0 &&
+	    sse_parse_u64(in->in + 10, (size_t)(nl - in->in - 10), &skip) == 0 && skip < 16) {
 		size_t head = (size_t)(nl + 1 - in->in);
 
-		in->parser.skipping = skip;
+		in->parser.skipping = (int)skip;
 		memmove(in->in, nl + 1, (size_t)n - head);
 		in->in_len = (size_t)n - head;
 	} else if (n != 0) {
@@ -355,8 +356,10 @@ int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err)
 int sse_intake_notify(struct sse_intake *in, int wd, uint32_t mask, const char *name,
 		      struct sse_err *err)
 {
-	(void)mask;
 	(void)name;
+	/* Events were dropped: whatever they were, look again. */
+	if (mask & IN_Q_OVERFLOW)
+		return (in->holder ? sse_intake_dropbox(in, err) : sse_intake_try(in, err)) < 0 ? -1 : 0;
 	if (wd == in->wd_owner && !in->holder) {
 		int rc = sse_intake_try(in, err);
 

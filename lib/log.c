@@ -276,6 +276,8 @@ static int map_index(struct sse_log *log, struct sse_err *err)
 }
 
 static int recover(struct sse_log *log, struct sse_err *err);
+static int lock_raw(struct sse_log *log, struct sse_err *err);
+static int resolve_take(struct sse_log *log, struct sse_err *err);
 
 struct sse_log *sse_log_open(const char *dir, int sync, struct sse_err *err)
 {
@@ -305,10 +307,12 @@ struct sse_log *sse_log_open(const char *dir, int sync, struct sse_err *err)
 	if (log->index_fd < 0 || map_index(log, err) < 0)
 		goto fail;
 	/* Only a reboot can lose writes that a crash of a process keeps (the
-	 * page cache survives it), so recovery runs once per boot. */
-	if (sse_log_lock(log, err) < 0)
+	 * page cache survives it), so recovery runs once per boot, and before
+	 * a pending drop-box take is judged against the recovered log. */
+	if (lock_raw(log, err) < 0)
 		goto fail;
-	if (memcmp(log->hdr->boot_id, boot_id(), BOOT_ID_LEN) != 0 && recover(log, err) < 0) {
+	if ((memcmp(log->hdr->boot_id, boot_id(), BOOT_ID_LEN) != 0 && recover(log, err) < 0) ||
+	    (LD(log->hdr->pending) && resolve_take(log, err) < 0)) {
 		(void)sse_log_unlock(log, NULL);
 		goto fail;
 	}
@@ -446,14 +450,21 @@ static int resolve_take(struct sse_log *log, struct sse_err *err)
 	return 0;
 }
 
-int sse_log_lock(struct sse_log *log, struct sse_err *err)
+static int lock_raw(struct sse_log *log, struct sse_err *err)
 {
 	while (flock(log->index_fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return sse_err_sys(err, "cannot lock '%s'", log->watch);
 	log->locked = 1;
 	log->wrote = 0;
-	log->wseq = LD(log->hdr->seq);
+	log->wseq = committed(log);
+	return 0;
+}
+
+int sse_log_lock(struct sse_log *log, struct sse_err *err)
+{
+	if (lock_raw(log, err) < 0)
+		return -1;
 	if (LD(log->hdr->pending) && resolve_take(log, err) < 0) {
 		log->locked = 0;
 		(void)flock(log->index_fd, LOCK_UN);
@@ -594,6 +605,10 @@ int sse_log_append(struct sse_log *log, const struct sse_event *ev,
 	    sse_pwrite_all(log->wseg_fd, log->buf, size, (off_t)off, log->path, err) < 0)
 		return -1;
 	e = slot(log, seq);
+	/* Seqlock writer: the slot being refilled (an event older than the
+	 * history) must not look rewritten before the commits that retired it;
+	 * readers pair this with the acquire fence in still_valid(). */
+	atomic_thread_fence(memory_order_release);
 	ST(e->id, id);
 	ST(e->seg, seg);
 	ST(e->offlen, off << 32 | size);

@@ -96,7 +96,7 @@ int sse_stream_pump(struct sse_stream *st, uint64_t now)
 		st->has_id = 1;
 		st->delivered += r.count;
 	}
-	return 0;
+	return 1; /* more to send: the caller comes back without waiting */
 }
 
 /* A fifth of the busy retry, at random, so refused clients do not all come

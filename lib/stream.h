@@ -43,7 +43,8 @@ void sse_stream_free(struct sse_stream *st);
  * spread retry), after which the stream is over. -1: the client is gone. */
 int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int busy,
 		     uint64_t now_ms);
-/* Sends what was committed since; -1: the client is gone. */
+/* Sends what was committed since: 0 done, 1 more is waiting (a bounded
+ * amount is sent per call), -1 the client is gone. */
 int sse_stream_pump(struct sse_stream *st, uint64_t now_ms);
 /* A comment when idle for a heartbeat; -1: gone. */
 int sse_stream_tick(struct sse_stream *st, uint64_t now_ms);
