@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -109,7 +110,8 @@ static int append_event(void *ctx, const struct sse_event *ev)
 	struct sse_err err;
 
 	if (sse_log_append(in->log, ev, NULL, &err) < 0) {
-		say(in, "event from '%s' lost: %s", in->what, err.msg);
+		in->append_failed = 1;
+		say(in, "event from '%s' not published: %s", in->what, err.msg);
 		return 0;
 	}
 	in->events++;
@@ -176,16 +178,21 @@ int sse_intake_try(struct sse_intake *in, struct sse_err *err)
 			return 0;
 		return sse_err_sys(err, "cannot lock '%s'", cpath(in, in->path, "drain.lock"));
 	}
-	in->holder = 1;
 	sse_parser_init(&in->parser, in->max_event, in->scratch, in->max_event + 1);
 	in->parser.at_start = 0; /* a pipe is a stream of events: no BOM rule */
 	in->owner_fd = sse_open(cpath(in, in->path, "drain.owner"), O_RDONLY, 0, err);
-	if (in->owner_fd < 0)
+	if (in->owner_fd >= 0)
+		in->wd_incoming = sse_watch_add(in->wfd, cpath(in, in->path, "incoming"),
+						IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE, err);
+	if (in->owner_fd < 0 || in->wd_incoming < 0) {
+		/* Not a holder that nobody would ever replace: give it back. */
+		sse_close(in->owner_fd);
+		in->owner_fd = -1;
+		(void)flock(in->lock_fd, LOCK_UN);
 		return -1;
-	in->wd_incoming = sse_watch_add(in->wfd, cpath(in, in->path, "incoming"),
-					IN_CLOSE_WRITE | IN_MOVED_TO, err);
-	if (in->wd_incoming < 0)
-		return -1;
+	}
+	in->holder = 1;
+	in->retry_ms = 0;
 	load_carry(in);
 	if (sse_intake_dropbox(in, err) < 0)
 		return -1;
@@ -261,20 +268,40 @@ static void reject(struct sse_intake *in, int dfd, const char *name, const char 
 }
 
 /* A file still open for writing cannot get a read lease: it is not complete
- * yet, and its close will raise IN_CLOSE_WRITE. Leases need the file's owner;
- * for another user's files, completion is the inotify event or the rename. */
-static int still_written(int fd)
+ * yet, and its close will raise IN_CLOSE_WRITE. Leases need the file's
+ * owner: for another user's file found by a scan (not named by its own
+ * close or rename event) only age tells, so a file younger than this is
+ * left for its event or a later scan. 1: still written, 0: complete. */
+#define FOREIGN_SETTLE_MS 2000
+static int still_written(struct sse_intake *in, int fd, const struct stat *st, int named)
 {
-	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
-		return errno == EAGAIN;
-	(void)fcntl(fd, F_SETLEASE, F_UNLCK);
-	return 0;
+	struct timespec now;
+	int64_t age_ms;
+
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+		(void)fcntl(fd, F_SETLEASE, F_UNLCK);
+		return 0;
+	}
+	if (errno == EAGAIN)
+		return 1;
+	if (named)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	age_ms = (int64_t)(now.tv_sec - st->st_mtim.tv_sec) * 1000 +
+		 (now.tv_nsec - st->st_mtim.tv_nsec) / 1000000;
+	if (age_ms >= FOREIGN_SETTLE_MS)
+		return 0;
+	in->rescan_ms = sse_now_ms() + (uint64_t)(FOREIGN_SETTLE_MS - age_ms) + 10;
+	return 1;
 }
 
-static int take_file(struct sse_intake *in, int dfd, const char *name, struct sse_err *err)
+/* named: the file's own IN_CLOSE_WRITE / IN_MOVED_TO says it is complete. */
+static int take_file(struct sse_intake *in, int dfd, const char *name, int named,
+		     struct sse_err *err)
 {
 	char *what = in->what;
-	struct stat st;
+	struct stat st, now;
+	uint64_t before;
 	size_t consumed;
 	ssize_t n;
 	int fd, rc = 0;
@@ -299,7 +326,7 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, struct ss
 		reject(in, dfd, name, "not a regular file");
 		return 0;
 	}
-	if (still_written(fd)) {
+	if (still_written(in, fd, &st, named)) {
 		sse_close(fd);
 		return 0;
 	}
@@ -318,17 +345,36 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, struct ss
 	if (renameat(dfd, name, dfd, SSE_TAKING_NAME) < 0) {
 		if (errno != ENOENT)
 			rc = sse_err_sys(err, "cannot rename '%s'", what);
+		sse_log_take_end(in->log);
+	} else if (fstatat(dfd, SSE_TAKING_NAME, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+		   now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
+		/* The name was given to a new file since it was read: that one
+		 * goes back, to be taken on its own event. */
+		if (renameat(dfd, SSE_TAKING_NAME, dfd, name) < 0)
+			rc = sse_err_sys(err, "cannot rename '%s/incoming/%s' back", in->dir, SSE_TAKING_NAME);
+		sse_log_take_end(in->log);
 	} else {
+		before = in->events;
+		in->append_failed = 0;
 		sse_parser_init(&in->fparser, in->max_event, in->scratch, in->max_event + 1);
 		sse_parse(&in->fparser, in->file, (size_t)n, 1, &consumed, append_event, too_big, in);
-		/* Commit before the unlink: a taker killed in between then
-		 * counts as done (resolve_take removes .taking), never as lost. */
-		if (sse_log_commit(in->log, err) < 0)
-			rc = -1;
-		else if (unlinkat(dfd, SSE_TAKING_NAME, 0) < 0)
-			rc = sse_err_sys(err, "cannot remove '%s/incoming/%s'", in->dir, SSE_TAKING_NAME);
-		else
+		if (in->append_failed && in->events == before) {
+			/* Nothing went in (disk full...): the file stays, for a
+			 * take a second later, rather than being lost. */
+			in->backoff_ms = in->rescan_ms = sse_now_ms() + 1000;
+			if (renameat(dfd, SSE_TAKING_NAME, dfd, name) < 0)
+				rc = sse_err_sys(err, "cannot rename '%s/incoming/%s' back", in->dir,
+						 SSE_TAKING_NAME);
 			sse_log_take_end(in->log);
+		} else if (sse_log_commit(in->log, err) < 0) {
+			/* Commit before the unlink: a taker killed in between
+			 * counts as done (resolve_take removes .taking). */
+			rc = -1;
+		} else if (unlinkat(dfd, SSE_TAKING_NAME, 0) < 0) {
+			rc = sse_err_sys(err, "cannot remove '%s/incoming/%s'", in->dir, SSE_TAKING_NAME);
+		} else {
+			sse_log_take_end(in->log);
+		}
 	}
 	if (sse_log_unlock(in->log, rc < 0 ? NULL : err) < 0)
 		rc = -1;
@@ -341,15 +387,31 @@ int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err)
 	struct dirent *de;
 	int rc = 0;
 
-	if (!in->holder)
+	if (!in->holder || sse_now_ms() < in->backoff_ms)
 		return 0;
 	d = opendir(cpath(in, in->path, "incoming"));
 	if (!d)
 		return sse_err_sys(err, "cannot open drop-box '%s'", in->path);
+	in->rescan_ms = 0;
 	while (rc == 0 && (de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.')
-			rc = take_file(in, dirfd(d), de->d_name, err);
+			rc = take_file(in, dirfd(d), de->d_name, 0, err);
 	closedir(d);
+	return rc;
+}
+
+/* One file, named by its own close or rename event. */
+static int take_named(struct sse_intake *in, const char *name, struct sse_err *err)
+{
+	int dfd, rc;
+
+	if (name[0] == '.' || !name[0] || sse_now_ms() < in->backoff_ms)
+		return 0; /* a back-off has its rescan scheduled */
+	dfd = sse_open(cpath(in, in->path, "incoming"), O_RDONLY | O_DIRECTORY, 0, err);
+	if (dfd < 0)
+		return -1;
+	rc = take_file(in, dfd, name, 1, err);
+	sse_close(dfd);
 	return rc;
 }
 
@@ -369,16 +431,28 @@ int sse_intake_notify(struct sse_intake *in, int wd, uint32_t mask, const char *
 		}
 		return rc < 0 ? -1 : 0;
 	}
-	if (wd == in->wd_incoming && in->holder)
-		return sse_intake_dropbox(in, err);
+	if (wd == in->wd_incoming && in->holder) {
+		/* A created regular file is taken at its close; anything else
+		 * (fifo, directory, link) is refused now, not at the next scan. */
+		if (mask & IN_CREATE && !(mask & IN_ISDIR)) {
+			struct stat st;
+
+			if (sse_path(in->path, in->path_cap, NULL, "%s/incoming/%s", in->dir, name) < 0 ||
+			    lstat(in->path, &st) < 0 || S_ISREG(st.st_mode))
+				return 0;
+		}
+		return take_named(in, name, err);
+	}
 	return 0;
 }
 
 int sse_intake_timeout(const struct sse_intake *in, uint64_t now)
 {
-	if (in->holder || !in->retry_ms)
+	uint64_t at = in->holder ? in->rescan_ms : in->retry_ms;
+
+	if (!at)
 		return -1;
-	return in->retry_ms > now ? (int)(in->retry_ms - now) : 0;
+	return at > now ? (int)(at - now) : 0;
 }
 
 int sse_intake_tick(struct sse_intake *in, uint64_t now, struct sse_err *err)
@@ -386,6 +460,8 @@ int sse_intake_tick(struct sse_intake *in, uint64_t now, struct sse_err *err)
 	static const unsigned delays[] = { 20, 100, 400, 1500 };
 	int rc;
 
+	if (in->holder && in->rescan_ms && now >= in->rescan_ms)
+		return sse_intake_dropbox(in, err);
 	if (in->holder || !in->retry_ms || now < in->retry_ms)
 		return 0;
 	rc = sse_intake_try(in, err);

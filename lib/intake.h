@@ -36,6 +36,9 @@ struct sse_intake {
 	size_t max_event;
 	uint64_t events;             /* appended by this intake */
 	uint64_t retry_ms;           /* next take-over attempt, 0: none */
+	uint64_t rescan_ms;          /* holder: next drop-box scan, 0: none */
+	uint64_t backoff_ms;         /* no drop-box take before this (a failure) */
+	int append_failed;
 	int retries;
 	sse_report_fn report;
 	void *report_ctx;

@@ -13,6 +13,7 @@ setup() {
 
 teardown() {
 	for p in "${pids[@]}"; do kill -KILL "$p" 2> /dev/null; done
+	[ -z "${foreign_spool:-}" ] || rm -rf "$foreign_spool"
 	return 0
 }
 
@@ -155,4 +156,33 @@ wait_for() {
 			SSE_STATUS=1 QUERY_STRING=status PATH_INFO= "$B/sse.cgi" | grep -q '"big":{"newest_id":2003,'
 	}
 	wait_for replay 30 0.1
+}
+
+@test "another user's drop-box file is not taken while it is still being written" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run the stream as another user"
+	# bats' own temporary directories are closed to other users
+	SP=$(mktemp -d /tmp/sse-foreign.XXXXXX)
+	chmod 755 "$SP"
+	"$B/sse-publish" --spool "$SP" --create ch
+	chown -R nobody "$SP"
+	foreign_spool=$SP
+	nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups) # not a function: $! is sse.cgi
+	"${nobody[@]}" env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ch SSE_SPOOL_DIR="$SP" \
+		"$B/sse.cgi" > "$BATS_TEST_TMPDIR/a.out" 2> "$BATS_TEST_TMPDIR/a.err" & a_pid=$!; pids+=($!)
+	wait_for 'holder > /dev/null' 50 0.1
+	# root writes a file in two steps; the lease check cannot see it (not the owner)
+	exec 7> "$SP/ch/incoming/report"
+	printf 'data: first half' >&7
+	# a take-over scans the drop-box while the file is open
+	"${nobody[@]}" env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ch SSE_SPOOL_DIR="$SP" \
+		"$B/sse.cgi" > "$BATS_TEST_TMPDIR/b.out" 2> "$BATS_TEST_TMPDIR/b.err" & b_pid=$!; pids+=($!)
+	sleep 0.3
+	kill -TERM "$a_pid"
+	wait_for '[ "$(holder)" = "$b_pid" ]' 20 0.1
+	sleep 0.5
+	printf ' and the second half\n' >&7
+	exec 7>&-
+	wait_for "grep -q 'second half' '$BATS_TEST_TMPDIR/b.out'" 30 0.1
+	grep -qx 'data: first half and the second half' "$BATS_TEST_TMPDIR/b.out"
+	[ "$(grep -c '^data:' "$BATS_TEST_TMPDIR/b.out")" -eq 1 ]
 }
