@@ -79,28 +79,25 @@ struct sse_log {
 	uint64_t rseg;                /* segment open for reading */
 	int rseg_fd;
 	char note[512];
+	char boot[BOOT_ID_LEN];
 };
 
 _Static_assert(sizeof(struct hdr) <= HDR_SIZE, "header fits its page");
 _Static_assert(sizeof(struct entry) == 32, "entry layout");
 
-static const char *boot_id(void)
+/* The boot this process runs in; per call, not cached in a static, so
+ * threads of a libsse user share nothing. Without /proc it reads as dashes
+ * and recovery cannot tell a reboot (README: what is not guaranteed). */
+static void boot_id(char out[BOOT_ID_LEN])
 {
-	static char id[BOOT_ID_LEN + 1];
-	int fd;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
 
-	if (id[0])
-		return id;
-	memset(id, '-', BOOT_ID_LEN);
-	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	memset(out, '-', BOOT_ID_LEN);
 	if (fd >= 0) {
-		ssize_t n = read(fd, id, BOOT_ID_LEN);
-
-		if (n != BOOT_ID_LEN)
-			memset(id, '-', BOOT_ID_LEN);
+		if (read(fd, out, BOOT_ID_LEN) != BOOT_ID_LEN)
+			memset(out, '-', BOOT_ID_LEN);
 		close(fd);
 	}
-	return id;
 }
 
 static const char *lpath(struct sse_log *log, const char *name)
@@ -229,7 +226,7 @@ int sse_log_init(const char *dir, unsigned long history, struct sse_err *err)
 	atomic_init(&h.reserved, 1);
 	atomic_init(&h.pending_seq, 0);
 	atomic_init(&h.pending, 0);
-	memcpy(h.boot_id, boot_id(), BOOT_ID_LEN);
+	boot_id(h.boot_id);
 	if (ftruncate(fd, size) < 0) {
 		sse_err_sys(err, "cannot size '%s'", path);
 		goto fail;
@@ -311,7 +308,8 @@ struct sse_log *sse_log_open(const char *dir, int sync, struct sse_err *err)
 	 * a pending drop-box take is judged against the recovered log. */
 	if (lock_raw(log, err) < 0)
 		goto fail;
-	if ((memcmp(log->hdr->boot_id, boot_id(), BOOT_ID_LEN) != 0 && recover(log, err) < 0) ||
+	boot_id(log->boot);
+	if ((memcmp(log->hdr->boot_id, log->boot, BOOT_ID_LEN) != 0 && recover(log, err) < 0) ||
 	    (LD(log->hdr->pending) && resolve_take(log, err) < 0)) {
 		(void)sse_log_unlock(log, NULL);
 		goto fail;
@@ -400,7 +398,7 @@ static int recover(struct sse_log *log, struct sse_err *err)
 	 * resuming across the jump is told (sse-gap). */
 	ST(h->hole, 1);
 	atomic_store_explicit(&h->seq, s, memory_order_release);
-	memcpy(h->boot_id, boot_id(), BOOT_ID_LEN);
+	memcpy(h->boot_id, log->boot, BOOT_ID_LEN);
 	if (msync(h, log->map_len, MS_SYNC) < 0)
 		return sse_err_sys(err, "cannot sync '%s'", log->watch);
 	snprintf(log->note, sizeof(log->note),
