@@ -441,15 +441,7 @@ sse_wait() {
 # sse_events NAME: the events received, one per line: "ID EVENT DATA"
 # (EVENT "message" when absent, data lines joined by "\n").
 sse_events() {
-	awk '
-	/^:/ { next }
-	/^$/ { if (has) print (id == "" ? "-" : id), (ev == "" ? "message" : ev), data
-	       id = ""; ev = ""; data = ""; has = 0; next }
-	/^id: / { id = substr($0, 5); next }
-	/^event: / { ev = substr($0, 8); next }
-	/^data: / { data = (has ? data "\\n" : "") substr($0, 7); has = 1; next }
-	/^data$/ { data = (has ? data "\\n" : ""); has = 1; next }
-	' "$T/$1.body"
+	awk -f "$BATS_TEST_DIRNAME/sse-events.awk" "$T/$1.body"
 }
 
 # expect_events NAME LINES...: exactly these events, in this order.

@@ -89,16 +89,7 @@ head_lines() {
 
 # events: the body's events, "ID EVENT DATA" per line.
 events() {
-	awk '
-	/^:/ { next }
-	/^$/ { if (has) print (id == "" ? "-" : id), (ev == "" ? "message" : ev), data
-	       id = ""; ev = ""; data = ""; has = 0; next }
-	/^id: / { id = substr($0, 5); next }
-	/^event: / { ev = substr($0, 8); next }
-	/^retry: / { next }
-	/^data: / { data = (has ? data "\\n" : "") substr($0, 7); has = 1; next }
-	{ print "unexpected line: " $0; exit 1 }
-	' "$T/body"
+	awk -f "$BATS_TEST_DIRNAME/sse-events.awk" "$T/body"
 }
 
 expect_events() {

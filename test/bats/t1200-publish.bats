@@ -47,16 +47,7 @@ replay() {
 # events: the replayed events, one per line: "ID EVENT DATA" (ID "-" when
 # absent, EVENT "message" when absent, data lines joined by "\n", NUL as @).
 events() {
-	tr '\0' '@' <"$BATS_TEST_TMPDIR/body" | awk '
-	/^:/ { next }
-	/^$/ { if (has) print (id == "" ? "-" : id), (ev == "" ? "message" : ev), data
-	       id = ""; ev = ""; data = ""; has = 0; next }
-	/^id: / { id = substr($0, 5); next }
-	/^event: / { ev = substr($0, 8); next }
-	/^retry: / { next }
-	/^data: / { data = (has ? data "\\n" : "") substr($0, 7); has = 1; next }
-	{ print "unexpected line: " $0; exit 1 }
-	'
+	tr '\0' '@' <"$BATS_TEST_TMPDIR/body" | awk -f "$BATS_TEST_DIRNAME/sse-events.awk"
 }
 
 # expect_events LINES...: the replay holds exactly these events.
