@@ -18,7 +18,7 @@ O ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 SSE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -fPIC -MMD -MP -Ilib -DSSE_VERSION='"$(VERSION)"'
+	-Wmissing-prototypes -fPIC -MMD -MP -Ilib -Ifcgi -DSSE_VERSION='"$(VERSION)"'
 SSE_LDLIBS = -lz
 # Programs are linked statically: a stream is a process, and a static one
 # keeps no dynamic loader or libc relocations of its own (68 kB instead of
@@ -33,6 +33,9 @@ endif
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
+# sse-fcgi's modules (issue 4), tested on their own until the program exists.
+FCGI_SRC = $(filter-out fcgi/sse_fcgi.c,$(wildcard fcgi/*.c))
+FCGI_OBJ = $(FCGI_SRC:%.c=$(O)/%.o)
 PROGRAMS = $(O)/sse.cgi $(O)/sse-publish
 UNIT_SRC = $(wildcard test/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:test/unit/%.c=$(O)/test/%)
@@ -64,7 +67,7 @@ $(O)/sse.cgi: $(O)/cgi/sse_cgi.o $(O)/libsse.a
 $(O)/sse-publish: $(O)/cli/sse_publish.o $(O)/libsse.a
 	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 
-$(O)/test/test_%: $(O)/test/unit/test_%.o $(TEST_SUPPORT) $(O)/libsse.a
+$(O)/test/test_%: $(O)/test/unit/test_%.o $(TEST_SUPPORT) $(FCGI_OBJ) $(O)/libsse.a
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 $(O)/test/%: $(O)/test/tools/%.o $(O)/libsse.a
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)

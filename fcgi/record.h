@@ -1,0 +1,40 @@
+/* FastCGI records that sse-fcgi writes itself. libfcgi accepts connections
+ * and decodes a request's parameters well, but its output streams block and
+ * need a thread per request, which cannot hold thousands of streams in one
+ * event loop; so the STDOUT and END_REQUEST records of a stream are encoded
+ * here, into the caller's buffer, and written non-blocking by the caller.
+ * Pure functions, no I/O; the record layout is libfcgi's fastcgi.h. */
+#ifndef SSE_FCGI_RECORD_H
+#define SSE_FCGI_RECORD_H
+
+#include <fastcgi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Content per STDOUT record: the largest multiple of 8 a record holds, so
+ * only the last record of a run needs padding. */
+#define FCGI_CHUNK 65528
+/* An empty STDOUT record (end of the stream) and END_REQUEST. */
+#define FCGI_END_LEN (3 * FCGI_HEADER_LEN)
+
+/* Bytes fcgi_stdout() writes for len bytes of content (0 for len 0). */
+size_t fcgi_stdout_size(size_t len);
+
+/* STDOUT records carrying data[0..len) for request_id into out, which holds
+ * fcgi_stdout_size(len) bytes; returns that size. Nothing for len 0: an
+ * empty STDOUT record would end the stream (that is fcgi_end()'s job). */
+size_t fcgi_stdout(uint16_t request_id, const void *data, size_t len, unsigned char *out);
+
+/* The empty STDOUT record, then END_REQUEST (FCGI_REQUEST_COMPLETE) with
+ * app_status: FCGI_END_LEN bytes. */
+size_t fcgi_end(uint16_t request_id, uint32_t app_status, unsigned char out[FCGI_END_LEN]);
+
+struct fcgi_header {
+	unsigned version, type;
+	uint16_t request_id;
+	uint16_t content_len;
+	uint8_t padding;
+};
+void fcgi_header_decode(const unsigned char in[FCGI_HEADER_LEN], struct fcgi_header *h);
+
+#endif
