@@ -21,6 +21,7 @@
 # error log when it runs out. Nothing here sleeps for a fixed time to let
 # something happen, except to show that something does NOT happen.
 
+. "$BATS_TEST_DIRNAME/events.bash"
 SSE_TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 : "${SSE_BUILD:=build}"
 case $SSE_BUILD in
@@ -441,7 +442,7 @@ sse_wait() {
 # sse_events NAME: the events received, one per line: "ID EVENT DATA"
 # (EVENT "message" when absent, data lines joined by "\n").
 sse_events() {
-	awk -f "$BATS_TEST_DIRNAME/sse-events.awk" "$T/$1.body"
+	events_of "$T/$1.body"
 }
 
 # expect_events NAME LINES...: exactly these events, in this order.
@@ -449,13 +450,7 @@ expect_events() {
 	local name=$1
 
 	shift
-	printf '%s\n' "$@" >"$T/$name.want"
-	sse_events "$name" >"$T/$name.got"
-	diff -u "$T/$name.want" "$T/$name.got" >&2 || {
-		echo "events of $name differ (- expected, + received); body:" >&2
-		cat "$T/$name.body" >&2
-		return 1
-	}
+	expect_events_of "$T/$name.body" "$@"
 }
 
 # hdr NAME HEADER: the header's value (last one if repeated), CR dropped.

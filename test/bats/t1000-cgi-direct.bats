@@ -5,6 +5,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load events
+
 setup() {
 	TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	B=${SSE_BUILD:-build}
@@ -87,20 +89,9 @@ head_lines() {
 	tr -d '\r' <"$T/head" | sed '/^$/d'
 }
 
-# events: the body's events, "ID EVENT DATA" per line.
-events() {
-	awk -f "$BATS_TEST_DIRNAME/sse-events.awk" "$T/body"
-}
-
-expect_events() {
-	if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi >"$T/want"
-	events >"$T/got"
-	diff -u "$T/want" "$T/got" >&2 || {
-		echo "events differ (- expected, + received); body:" >&2
-		cat "$T/body" >&2
-		return 1
-	}
-}
+# events, expect_events: the body's events (test/bats/events.bash).
+events() { events_of "$T/body"; }
+expect_events() { expect_events_of "$T/body" "$@"; }
 
 # error_response STATUS: a complete error answer, exit 0, nothing on stderr.
 error_response() {

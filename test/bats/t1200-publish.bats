@@ -6,6 +6,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load events
+
 setup() {
 	TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	B=${SSE_BUILD:-build}
@@ -44,22 +46,9 @@ replay() {
 	sed -e '1,/^\r$/d' "$out.raw" >"$out"
 }
 
-# events: the replayed events, one per line: "ID EVENT DATA" (ID "-" when
-# absent, EVENT "message" when absent, data lines joined by "\n", NUL as @).
-events() {
-	tr '\0' '@' <"$BATS_TEST_TMPDIR/body" | awk -f "$BATS_TEST_DIRNAME/sse-events.awk"
-}
-
-# expect_events LINES...: the replay holds exactly these events.
-expect_events() {
-	if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi >"$BATS_TEST_TMPDIR/want"
-	events >"$BATS_TEST_TMPDIR/got"
-	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" >&2 || {
-		echo "events differ (- expected, + received); body:" >&2
-		cat "$BATS_TEST_TMPDIR/body" >&2
-		return 1
-	}
-}
+# events, expect_events: the replayed events (test/bats/events.bash).
+events() { events_of "$BATS_TEST_TMPDIR/body"; }
+expect_events() { expect_events_of "$BATS_TEST_TMPDIR/body" "$@"; }
 
 # one_error STATUS WORD: the last `run` exited STATUS, printed nothing on
 # stdout and exactly one line on stderr, "sse-publish: ..." holding WORD.
