@@ -299,8 +299,17 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 			busy = 1;
 		}
 	}
-	if (sse_stream_begin(&l.st, plan, busy, sse_now_ms()) < 0 || plan->head || busy)
+	if (sse_stream_begin(&l.st, plan, busy, sse_now_ms()) < 0 || plan->head)
 		goto out;
+	if (busy) {
+		int more;
+
+		while ((more = sse_stream_pump(&l.st, sse_now_ms())) > 0)
+			;
+		if (more == 0)
+			(void)sse_stream_busy_end(&l.st, sse_now_ms());
+		goto out;
+	}
 	if (sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &err) < 0 ||
 	    sse_intake_open(&l.in, dir, log, set->max_event, l.wfd, report, NULL, &err) < 0 ||
 	    (active = &l, run(&l, &err)) < 0) {

@@ -28,6 +28,14 @@ size_t fcgi_stdout_size(size_t len)
 	       (rest ? FCGI_HEADER_LEN + rest + pad_of(rest) : 0);
 }
 
+size_t fcgi_stdout_header(uint16_t request_id, size_t n, unsigned char h[FCGI_HEADER_LEN])
+{
+	size_t pad = pad_of(n);
+
+	header(h, FCGI_STDOUT, request_id, n, (unsigned)pad);
+	return pad;
+}
+
 size_t fcgi_stdout(uint16_t request_id, const void *data, size_t len, unsigned char *out)
 {
 	const unsigned char *p = data;

@@ -25,6 +25,11 @@ size_t fcgi_stdout_size(size_t len);
  * empty STDOUT record would end the stream (that is fcgi_end()'s job). */
 size_t fcgi_stdout(uint16_t request_id, const void *data, size_t len, unsigned char *out);
 
+/* The header of one STDOUT record of n (1..FCGI_CHUNK) content bytes, for
+ * a writer that sends the content from where it lies (writev); returns the
+ * padding that must follow the content (zero bytes). */
+size_t fcgi_stdout_header(uint16_t request_id, size_t n, unsigned char h[FCGI_HEADER_LEN]);
+
 /* The empty STDOUT record, then END_REQUEST (FCGI_REQUEST_COMPLETE) with
  * app_status: FCGI_END_LEN bytes. */
 size_t fcgi_end(uint16_t request_id, uint32_t app_status, unsigned char out[FCGI_END_LEN]);

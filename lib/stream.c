@@ -18,10 +18,7 @@ int sse_stream_init(struct sse_stream *st, struct sse_log *log,
 	st->log = log;
 	st->set = set;
 	st->sink = sink;
-	st->cap = STREAM_BUF;
-	st->buf = malloc(st->cap);
-	if (!st->buf)
-		return sse_err_set(err, "out of memory for a stream");
+	(void)err;
 	return 0;
 }
 
@@ -61,12 +58,11 @@ static int send_gap(struct sse_stream *st, uint64_t seq, uint64_t now)
 	return put(st, b, (size_t)n, now);
 }
 
-int sse_stream_pump(struct sse_stream *st, uint64_t now)
+int sse_stream_next(struct sse_stream *st, size_t max_bytes, struct sse_log_range *r,
+		    uint64_t now)
 {
-	for (int rounds = 0; rounds < 1024; rounds++) {
-		struct sse_log_range r;
-		struct sse_err err;
-		int rc = sse_log_range(st->log, st->seq, 1u << 20, &r, &err);
+	for (int rounds = 0; rounds < 4; rounds++) {
+		int rc = sse_log_range(st->log, st->seq, max_bytes, r, NULL);
 
 		if (rc == 0)
 			return 0;
@@ -78,11 +74,42 @@ int sse_stream_pump(struct sse_stream *st, uint64_t now)
 		}
 		if (rc < 0)
 			return -1;
-		if (r.hole && st->has_id && st->gap_at != st->seq + 1) {
+		if (r->hole && st->has_id && st->gap_at != st->seq + 1) {
 			if (send_gap(st, st->seq, now) < 0)
 				return -1;
 			continue;
 		}
+		return 1;
+	}
+	return 0; /* the log moves faster than we read: the caller comes back */
+}
+
+void sse_stream_sent(struct sse_stream *st, const struct sse_log_range *r, uint64_t now)
+{
+	st->seq += r->count;
+	st->last_id = r->last_id;
+	st->has_id = 1;
+	st->delivered += r->count;
+	st->last_write_ms = now;
+}
+
+int sse_stream_pump(struct sse_stream *st, uint64_t now)
+{
+	/* Allocated on the first event, not per connection: a busy answer or
+	 * an idle stream never needs it. */
+	if (!st->buf) {
+		st->buf = malloc(STREAM_BUF);
+		if (!st->buf)
+			return -1;
+		st->cap = STREAM_BUF;
+	}
+	for (int rounds = 0; rounds < 1024; rounds++) {
+		struct sse_log_range r;
+		struct sse_err err;
+		int rc = sse_stream_next(st, 1u << 20, &r, now);
+
+		if (rc <= 0)
+			return rc;
 		for (size_t done = 0; done < r.len;) {
 			size_t n = r.len - done < st->cap ? r.len - done : st->cap;
 
@@ -91,10 +118,7 @@ int sse_stream_pump(struct sse_stream *st, uint64_t now)
 				return -1;
 			done += n;
 		}
-		st->seq += r.count;
-		st->last_id = r.last_id;
-		st->has_id = 1;
-		st->delivered += r.count;
+		sse_stream_sent(st, &r, now);
 	}
 	return 1; /* more to send: the caller comes back without waiting */
 }
@@ -136,21 +160,25 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 		sse_log_seek(st->log, plan->last_id, &st->seq, &gap);
 		if (gap && send_gap(st, st->seq, now) < 0)
 			return -1;
-		if (sse_stream_pump(st, now) < 0)
-			return -1;
 	} else {
 		struct sse_log_head h;
 
 		sse_log_head(st->log, &h);
 		st->seq = h.seq;
 	}
-	if (busy) {
-		n = (size_t)snprintf(b, sizeof(b), "retry: %lu\n\n", spread(st->set->busy_retry_ms));
-		return put(st, b, n, now);
-	}
+	if (busy)
+		return 0;
 	if (st->set->max_lifetime)
 		st->end_ms = now + st->set->max_lifetime * 1000u;
 	return 0;
+}
+
+int sse_stream_busy_end(struct sse_stream *st, uint64_t now)
+{
+	char b[64];
+	int n = snprintf(b, sizeof(b), "retry: %lu\n\n", spread(st->set->busy_retry_ms));
+
+	return put(st, b, (size_t)n, now);
 }
 
 int sse_stream_tick(struct sse_stream *st, uint64_t now)

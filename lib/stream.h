@@ -38,14 +38,24 @@ int sse_stream_init(struct sse_stream *st, struct sse_log *log,
 		    struct sse_err *err);
 void sse_stream_free(struct sse_stream *st);
 
-/* Head, first comment, retry, and (for a client with an id) sse-gap and the
- * replay. busy: the answer to a request over SSE_MAX_STREAMS (replay,
- * spread retry), after which the stream is over. -1: the client is gone. */
+/* Head, first comment, retry, and (for a client with an id) the cursor and
+ * any sse-gap; the replay is the pump's. busy: the answer to a request over
+ * SSE_MAX_STREAMS: the front end pumps the replay, then busy_end() sends the
+ * spread retry and the stream is over. -1: the client is gone. */
 int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int busy,
 		     uint64_t now_ms);
+int sse_stream_busy_end(struct sse_stream *st, uint64_t now_ms);
 /* Sends what was committed since: 0 done, 1 more is waiting (a bounded
  * amount is sent per call), -1 the client is gone. */
 int sse_stream_pump(struct sse_stream *st, uint64_t now_ms);
+/* The pump in two halves, for a front end that writes the log's bytes
+ * itself (sse-fcgi: once per channel, framed per stream): the next range of
+ * whole events from the cursor (an sse-gap goes to the sink first when the
+ * cursor fell behind the history or before a hole): 1 a range, 0 none,
+ * -1 gone. Then sent() moves the cursor past it. */
+int sse_stream_next(struct sse_stream *st, size_t max_bytes, struct sse_log_range *r,
+		    uint64_t now_ms);
+void sse_stream_sent(struct sse_stream *st, const struct sse_log_range *r, uint64_t now_ms);
 /* A comment when idle for a heartbeat; -1: gone. */
 int sse_stream_tick(struct sse_stream *st, uint64_t now_ms);
 /* Milliseconds until tick() has something to do (heartbeat or end). */

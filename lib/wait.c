@@ -44,7 +44,8 @@ void sse_wait_free(struct sse_wait *w)
 
 static uint32_t to_epoll(int events)
 {
-	return (events & SSE_IN ? EPOLLIN : 0u) | (events & SSE_OUT ? EPOLLOUT : 0u);
+	return (events & SSE_IN ? EPOLLIN : 0u) | (events & SSE_OUT ? EPOLLOUT : 0u) |
+	       (events & SSE_HUP ? EPOLLRDHUP : 0u) | (events & SSE_EXCL ? EPOLLEXCLUSIVE : 0u);
 }
 
 static int ctl(struct sse_wait *w, int op, int fd, int events, void *ptr, struct sse_err *err)
@@ -89,7 +90,7 @@ int sse_wait_run(struct sse_wait *w, int timeout_ms, struct sse_ready *out, int 
 
 		out[i].ptr = w->evs[i].data.ptr;
 		out[i].events = (e & EPOLLIN ? SSE_IN : 0) | (e & EPOLLOUT ? SSE_OUT : 0) |
-				(e & (EPOLLHUP | EPOLLERR) ? SSE_HUP : 0);
+				(e & (EPOLLHUP | EPOLLERR | EPOLLRDHUP) ? SSE_HUP : 0);
 	}
 	return n;
 }

@@ -9,7 +9,10 @@
 
 #include "err.h"
 
-enum { SSE_IN = 1, SSE_OUT = 2, SSE_HUP = 4 };
+/* SSE_HUP asked for: also the peer's shutdown of its writing side (a web
+ * server that closed a FastCGI connection). SSE_EXCL (add only): one waiter
+ * of several processes is woken (a shared listening socket). */
+enum { SSE_IN = 1, SSE_OUT = 2, SSE_HUP = 4, SSE_EXCL = 8 };
 
 struct sse_wait;
 struct sse_ready {
