@@ -33,10 +33,11 @@ endif
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
-# sse-fcgi's modules (issue 4), tested on their own until the program exists.
+# sse-fcgi's modules, also linked into the unit tests.
 FCGI_SRC = $(filter-out fcgi/sse_fcgi.c,$(wildcard fcgi/*.c))
 FCGI_OBJ = $(FCGI_SRC:%.c=$(O)/%.o)
-PROGRAMS = $(O)/sse.cgi $(O)/sse-publish
+FCGI_LDLIBS = -lfcgi
+PROGRAMS = $(O)/sse.cgi $(O)/sse-publish $(O)/sse-fcgi
 UNIT_SRC = $(wildcard test/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:test/unit/%.c=$(O)/test/%)
 TOOL_SRC = $(wildcard test/tools/*.c)
@@ -64,11 +65,13 @@ $(O)/libsse.pc: lib/libsse.pc.in FORCE
 
 $(O)/sse.cgi: $(O)/cgi/sse_cgi.o $(O)/libsse.a
 	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+$(O)/sse-fcgi: $(O)/fcgi/sse_fcgi.o $(FCGI_OBJ) $(O)/libsse.a
+	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
 $(O)/sse-publish: $(O)/cli/sse_publish.o $(O)/libsse.a
 	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 
 $(O)/test/test_%: $(O)/test/unit/test_%.o $(TEST_SUPPORT) $(FCGI_OBJ) $(O)/libsse.a
-	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
 $(O)/test/%: $(O)/test/tools/%.o $(O)/libsse.a
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 
@@ -80,6 +83,7 @@ install: all
 		$(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(cgidir)
 	install -m 755 $(O)/sse-publish $(DESTDIR)$(bindir)/sse-publish
 	install -m 755 $(O)/sse.cgi $(DESTDIR)$(cgidir)/sse.cgi
+	install -m 755 $(O)/sse-fcgi $(DESTDIR)$(bindir)/sse-fcgi
 	install -m 644 $(O)/libsse.a $(DESTDIR)$(libdir)/libsse.a
 	install -m 755 $(O)/libsse.so $(DESTDIR)$(libdir)/libsse.so.$(VERSION)
 	ln -sf libsse.so.$(VERSION) $(DESTDIR)$(libdir)/libsse.so.$(SOVERSION)

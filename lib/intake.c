@@ -513,6 +513,12 @@ int sse_intake_close(struct sse_intake *in, struct sse_err *err)
 		if (save_carry(in, rc < 0 ? NULL : err) < 0)
 			rc = -1;
 	}
+	/* A worker of sse-fcgi keeps its inotify fd for other channels. */
+	if (in->wd_owner >= 0)
+		(void)inotify_rm_watch(in->wfd, in->wd_owner);
+	if (in->wd_incoming >= 0)
+		(void)inotify_rm_watch(in->wfd, in->wd_incoming);
+	in->wd_owner = in->wd_incoming = -1;
 	sse_close(in->fifo_fd);
 	/* The lock first: closing drain.owner wakes the others to take it. */
 	sse_close(in->lock_fd);

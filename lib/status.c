@@ -47,6 +47,14 @@ static void add(struct buf *b, const char *fmt, ...)
 
 int sse_status_json(const char *spool, char **out, size_t *len, struct sse_err *err)
 {
+	return sse_status_json_extra(spool, NULL, NULL, out, len, err);
+}
+
+int sse_status_json_extra(const char *spool, sse_status_extra_fn extra, void *ctx,
+			  char **out, size_t *len, struct sse_err *err)
+{
+	char more[256];
+
 	struct buf b = { 0 };
 	DIR *d = opendir(spool);
 	struct dirent *de;
@@ -54,7 +62,10 @@ int sse_status_json(const char *spool, char **out, size_t *len, struct sse_err *
 
 	if (!d)
 		return sse_err_sys(err, "cannot open spool '%s'", spool);
-	add(&b, "{\"channels\":{");
+	add(&b, "{");
+	if (extra && extra(ctx, NULL, more, sizeof(more)) > 0)
+		add(&b, "%s,", more);
+	add(&b, "\"channels\":{");
 	while ((de = readdir(d)) != NULL) {
 		struct sse_log *log;
 		struct sse_log_head h;
@@ -67,10 +78,13 @@ int sse_status_json(const char *spool, char **out, size_t *len, struct sse_err *
 			continue;
 		sse_log_head(log, &h);
 		sse_log_close(log);
-		add(&b, "%s\n\"%s\":{\"newest_id\":%llu,\"oldest_id\":%llu,\"retained\":%llu,\"history\":%llu}",
+		add(&b, "%s\n\"%s\":{\"newest_id\":%llu,\"oldest_id\":%llu,\"retained\":%llu,\"history\":%llu",
 		    first ? "" : ",", de->d_name, (unsigned long long)h.newest_id,
 		    (unsigned long long)h.oldest_id, (unsigned long long)(h.seq - h.oldest_seq),
 		    (unsigned long long)h.history);
+		if (extra && extra(ctx, de->d_name, more, sizeof(more)) > 0)
+			add(&b, ",%s", more);
+		add(&b, "}");
 		first = 0;
 	}
 	closedir(d);

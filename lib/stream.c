@@ -58,28 +58,29 @@ static int send_gap(struct sse_stream *st, uint64_t seq, uint64_t now)
 	return put(st, b, (size_t)n, now);
 }
 
+int sse_stream_judge(struct sse_stream *st, int rc, const struct sse_log_range *r,
+		     uint64_t now)
+{
+	if (rc == 0)
+		return 0;
+	if (rc == 2) /* fell behind the history (slow client): say so, go on */
+		return send_gap(st, 0, now) < 0 ? -1 : 2;
+	if (rc < 0)
+		return -1;
+	if (r->hole && st->has_id && st->gap_at != st->seq + 1)
+		return send_gap(st, st->seq, now) < 0 ? -1 : 2;
+	return 1;
+}
+
 int sse_stream_next(struct sse_stream *st, size_t max_bytes, struct sse_log_range *r,
 		    uint64_t now)
 {
 	for (int rounds = 0; rounds < 4; rounds++) {
-		int rc = sse_log_range(st->log, st->seq, max_bytes, r, NULL);
+		int rc = sse_stream_judge(st, sse_log_range(st->log, st->seq, max_bytes, r, NULL),
+					  r, now);
 
-		if (rc == 0)
-			return 0;
-		if (rc == 2) {
-			/* Fell behind the history (slow client): say so, go on. */
-			if (send_gap(st, 0, now) < 0)
-				return -1;
-			continue;
-		}
-		if (rc < 0)
-			return -1;
-		if (r->hole && st->has_id && st->gap_at != st->seq + 1) {
-			if (send_gap(st, st->seq, now) < 0)
-				return -1;
-			continue;
-		}
-		return 1;
+		if (rc != 2)
+			return rc;
 	}
 	return 0; /* the log moves faster than we read: the caller comes back */
 }

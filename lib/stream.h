@@ -55,6 +55,11 @@ int sse_stream_pump(struct sse_stream *st, uint64_t now_ms);
  * -1 gone. Then sent() moves the cursor past it. */
 int sse_stream_next(struct sse_stream *st, size_t max_bytes, struct sse_log_range *r,
 		    uint64_t now_ms);
+/* next() for a caller that asked the log itself (rc and r of
+ * sse_log_range() at the cursor): 1 send r, 0 nothing, 2 an sse-gap went
+ * out and the cursor moved (ask again), -1 gone. */
+int sse_stream_judge(struct sse_stream *st, int rc, const struct sse_log_range *r,
+		     uint64_t now_ms);
 void sse_stream_sent(struct sse_stream *st, const struct sse_log_range *r, uint64_t now_ms);
 /* A comment when idle for a heartbeat; -1: gone. */
 int sse_stream_tick(struct sse_stream *st, uint64_t now_ms);

@@ -1,0 +1,744 @@
+#include "worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "heap.h"
+#include "io.h"
+#include "out.h"
+#include "record.h"
+#include "request.h"
+#include "spool.h"
+#include "status.h"
+#include "stream.h"
+#include "wait.h"
+
+/* What an epoll event points at: the first member of each. */
+enum { K_LISTEN = 1, K_SIGNAL, K_WATCH, K_FIFO, K_STREAM };
+
+/* Bytes of events one write carries to one stream; a stream sends one such
+ * batch per round, so every stream of a channel uses the same fresh copy. */
+#define BATCH 65536
+#define ROUNDS 16
+/* A finished stream whose web server does not read its last bytes. */
+#define CLOSING_MS 10000
+
+struct fcgi_stream {
+	int kind;                     /* K_STREAM */
+	struct fcgi_out out;
+	struct sse_stream st;
+	struct fcgi_chan *chan;       /* NULL once finished */
+	struct fcgi_stream *prev, *next;
+	struct heap_node timer;
+	struct sse_settings *own;     /* per-request settings, NULL: the base */
+	unsigned char in_hdr[FCGI_HEADER_LEN];
+	uint8_t in_len;
+	uint32_t in_skip;             /* content and padding left to skip */
+	uint8_t busy, closing, counted, registered, want_out;
+};
+
+struct worker {
+	const struct fcgi_worker_conf *conf;
+	struct sse_wait *w;
+	int wfd, sig_fd;
+	int t_listen, t_sig, t_watch; /* tags */
+	FCGX_Request req;
+	struct fcgi_chan *chans;
+	struct heap timers;
+	char *scratch;
+	size_t scratch_cap;
+	uint64_t now;
+	size_t streams;
+};
+
+static void say(struct worker *wk, const char *fmt, ...) SSE_PRINTF(2, 3);
+static void say(struct worker *wk, const char *fmt, ...)
+{
+	char line[SSE_ERR_MAX + 128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	wk->conf->report(NULL, line);
+}
+
+static struct fcgi_stream *of_timer(struct heap_node *n)
+{
+	return (struct fcgi_stream *)(void *)((char *)n - offsetof(struct fcgi_stream, timer));
+}
+
+/* The sink of lib/stream.c: head, comments, sse-gap, retry. */
+static int sink_write(void *ctx, const void *buf, size_t len)
+{
+	struct fcgi_stream *s = ctx;
+
+	return fcgi_out_send(&s->out, buf, len);
+}
+
+/* Waits for the socket to drain only while something is pending. */
+static int sync_events(struct worker *wk, struct fcgi_stream *s)
+{
+	struct sse_err err;
+	int want = fcgi_out_pending(&s->out) > 0;
+	int ev = (s->closing ? 0 : SSE_IN) | SSE_HUP | (want ? SSE_OUT : 0);
+
+	if (s->registered && want == s->want_out && !s->closing)
+		return 0;
+	if ((s->registered ? sse_wait_mod : sse_wait_add)(wk->w, s->out.fd, ev, s, &err) < 0) {
+		say(wk, "%s", err.msg);
+		return -1;
+	}
+	s->registered = 1;
+	s->want_out = (uint8_t)want;
+	return 0;
+}
+
+/* Leaves its channel: no more events, not counted as open. */
+static void detach(struct worker *wk, struct fcgi_stream *s)
+{
+	struct fcgi_chan *c = s->chan;
+
+	if (!c)
+		return;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		c->streams = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	c->nstreams--;
+	if (s->counted)
+		fcgi_stats_open(wk->conf->stats, wk->conf->index, c->stat, -1);
+	s->counted = 0;
+	s->chan = NULL;
+	sse_stream_free(&s->st);
+	heap_remove(&wk->timers, &s->timer);
+}
+
+static void destroy(struct worker *wk, struct fcgi_stream *s)
+{
+	detach(wk, s);
+	heap_remove(&wk->timers, &s->timer);
+	if (s->registered)
+		(void)sse_wait_del(wk->w, s->out.fd);
+	sse_close(s->out.fd);
+	fcgi_out_free(&s->out);
+	free(s->own);
+	free(s);
+	wk->streams--;
+}
+
+/* Ends the request (empty STDOUT, END_REQUEST); the connection closes once
+ * the web server has those bytes. */
+static void finish(struct worker *wk, struct fcgi_stream *s)
+{
+	detach(wk, s);
+	if (fcgi_out_end(&s->out, 0) < 0 || fcgi_out_pending(&s->out) == 0) {
+		destroy(wk, s);
+		return;
+	}
+	s->closing = 1;
+	if (sync_events(wk, s) < 0 || heap_push(&wk->timers, &s->timer, wk->now + CLOSING_MS) < 0)
+		destroy(wk, s);
+}
+
+/* One batch of events from the stream's cursor: 1 sent, 0 nothing to send
+ * now, -1 gone. */
+static int pump_once(struct worker *wk, struct fcgi_stream *s)
+{
+	struct fcgi_chan *c = s->chan;
+	struct sse_err err;
+
+	if (fcgi_out_pending(&s->out) > 0)
+		return 0; /* its socket is full: EPOLLOUT brings it back */
+	for (int k = 0; k < 4; k++) {
+		const struct sse_log_range *f = fcgi_chan_fresh(c, s->st.seq);
+		struct sse_log_range r;
+		const char *data;
+		int rc;
+
+		if (f) {
+			r = *f;
+			rc = 1;
+		} else {
+			rc = sse_log_range(c->log, s->st.seq, BATCH, &r, &err);
+		}
+		rc = sse_stream_judge(&s->st, rc, &r, wk->now);
+		if (rc == 2)
+			continue;
+		if (rc <= 0)
+			return rc;
+		data = fcgi_chan_bytes(c, s->st.seq, &r, &wk->scratch, &wk->scratch_cap, &err);
+		if (!data) {
+			say(wk, "%s", err.msg);
+			return -1;
+		}
+		if (fcgi_out_send(&s->out, data, r.len) < 0)
+			return -1;
+		sse_stream_sent(&s->st, &r, wk->now);
+		fcgi_stats_delivered(c->stat, r.count);
+		return 1;
+	}
+	return 0;
+}
+
+/* After a pump: a busy answer that caught up ends; a blocked socket is
+ * waited on. 0, or -1 when s was destroyed. */
+static int settle(struct worker *wk, struct fcgi_stream *s, int rc)
+{
+	if (rc == 0 && s->busy) {
+		if (sse_stream_busy_end(&s->st, wk->now) < 0) {
+			destroy(wk, s);
+			return -1;
+		}
+		finish(wk, s);
+		return -1;
+	}
+	if (rc < 0 || sync_events(wk, s) < 0) {
+		destroy(wk, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every stream of the channel, one batch each per round, so that they all
+ * send the same fresh bytes; a channel with more left stays dirty. */
+static void pump_chan(struct worker *wk, struct fcgi_chan *c)
+{
+	for (int round = 0; round < ROUNDS; round++) {
+		int progress = 0;
+
+		for (struct fcgi_stream *s = c->streams, *next; s; s = next) {
+			int rc;
+
+			next = s->next;
+			rc = pump_once(wk, s);
+			if (settle(wk, s, rc) == 0 && rc > 0)
+				progress = 1;
+		}
+		if (!progress) {
+			c->dirty = 0;
+			return;
+		}
+	}
+	c->dirty = 1;
+}
+
+static const char *param(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, (FCGX_ParamArray)ctx);
+}
+
+/* The base settings, or a copy with the request's FastCGI parameters
+ * (fastcgi_param, SetEnv) applied: strings copied, the parameters go away. */
+static int request_settings(struct worker *wk, char **envp, struct sse_settings **own,
+			    struct sse_err *err)
+{
+	struct sse_settings s = *wk->conf->base;
+	size_t a, b;
+	int any = 0;
+
+	*own = NULL;
+	for (size_t i = 0; i < sse_setting_count; i++)
+		any |= FCGX_GetParam(sse_setting_table[i].name, envp) != NULL;
+	if (!any)
+		return 0;
+	if (sse_settings_load(&s, param, envp, err) < 0)
+		return -1;
+	a = s.spool_dir ? strlen(s.spool_dir) + 1 : 0;
+	b = s.cors_origins ? strlen(s.cors_origins) + 1 : 0;
+	*own = malloc(sizeof(**own) + a + b);
+	if (!*own)
+		return sse_err_set(err, "out of memory for a request's settings");
+	**own = s;
+	if (a)
+		(*own)->spool_dir = memcpy((char *)(*own + 1), s.spool_dir, a);
+	if (b)
+		(*own)->cors_origins = memcpy((char *)(*own + 1) + a, s.cors_origins, b);
+	return 0;
+}
+
+static void answer(struct worker *wk, struct fcgi_stream *s, const char *text, size_t len)
+{
+	if (fcgi_out_send(&s->out, text, len) < 0) {
+		destroy(wk, s);
+		return;
+	}
+	finish(wk, s);
+}
+
+static void fail500(struct worker *wk, struct fcgi_stream *s, const char *line)
+{
+	static const char body[] = "Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+				   "Cache-Control: no-cache\r\n\r\nsse-fcgi is misconfigured: see its error log\n";
+
+	say(wk, "%s", line);
+	answer(wk, s, body, sizeof(body) - 1);
+}
+
+static int status_extra(void *ctx, const char *channel, char *buf, size_t cap)
+{
+	struct worker *wk = ctx;
+	uint64_t streams, delivered;
+	const char *spool = wk->conf->base->spool_dir;
+
+	if (!channel)
+		return snprintf(buf, cap, "\"pool\":{\"workers\":%u,\"streams\":%llu}", wk->conf->workers,
+				(unsigned long long)fcgi_stats_total(wk->conf->stats));
+	fcgi_stats_sum(wk->conf->stats, spool ? spool : "", channel, &streams, &delivered);
+	return snprintf(buf, cap, "\"streams\":%llu,\"delivered\":%llu", (unsigned long long)streams,
+			(unsigned long long)delivered);
+}
+
+static void send_status(struct worker *wk, struct fcgi_stream *s, const struct sse_plan *plan,
+			const struct sse_settings *set)
+{
+	char head[512];
+	size_t n = sse_response_head(plan, head, sizeof(head));
+	struct sse_err err;
+	char *json;
+	size_t len;
+	const struct sse_settings *base = wk->conf->base;
+
+	/* Figures are kept per spool of the base settings; status of another
+	 * spool shows its channels without them. */
+	if (sse_status_json_extra(set->spool_dir,
+				  base->spool_dir && strcmp(base->spool_dir, set->spool_dir) == 0
+				  ? status_extra : NULL, wk, &json, &len, &err) < 0) {
+		fail500(wk, s, err.msg);
+		return;
+	}
+	if (fcgi_out_send(&s->out, head, n) < 0 || (!plan->head && fcgi_out_send(&s->out, json, len) < 0)) {
+		free(json);
+		destroy(wk, s);
+		return;
+	}
+	free(json);
+	finish(wk, s);
+}
+
+static struct fcgi_chan *chan_get(struct worker *wk, const struct sse_settings *set,
+				  const char *name, struct sse_err *err)
+{
+	struct fcgi_chan *c;
+
+	for (c = wk->chans; c; c = c->next) {
+		if (strcmp(c->name, name) == 0 && strcmp(c->spool, set->spool_dir) == 0)
+			return c;
+	}
+	c = fcgi_chan_open(set->spool_dir, name, set->sync, set->max_event, wk->wfd,
+			   wk->conf->report, err);
+	if (!c)
+		return NULL;
+	c->kind = K_FIFO;
+	c->stat = fcgi_stats_chan(wk->conf->stats, wk->conf->index, set->spool_dir, name);
+	c->next = wk->chans;
+	wk->chans = c;
+	return c;
+}
+
+static void start_stream(struct worker *wk, struct fcgi_stream *s, const struct sse_plan *plan,
+			 const struct sse_settings *set)
+{
+	struct sse_err err;
+	struct fcgi_chan *c;
+	struct sse_sink sink = { sink_write, s };
+	int busy;
+
+	if (sse_spool_check(set->spool_dir, &err) < 0) {
+		fail500(wk, s, err.msg);
+		return;
+	}
+	c = chan_get(wk, set, plan->channel, &err);
+	if (!c) {
+		struct sse_plan nf = *plan;
+		char b[512];
+
+		if (err.code != ENOENT) {
+			fail500(wk, s, err.msg);
+			return;
+		}
+		nf.kind = SSE_PLAN_ERROR;
+		nf.status = 404;
+		nf.reason = "unknown channel\n";
+		answer(wk, s, b, sse_response_error(&nf, b, sizeof(b)));
+		return;
+	}
+	busy = fcgi_stats_total(wk->conf->stats) >= set->max_streams;
+	(void)sse_stream_init(&s->st, c->log, set, sink, &err);
+	s->chan = c;
+	s->next = c->streams;
+	if (c->streams)
+		c->streams->prev = s;
+	c->streams = s;
+	c->nstreams++;
+	if (!busy) {
+		fcgi_stats_open(wk->conf->stats, wk->conf->index, c->stat, 1);
+		s->counted = 1;
+	}
+	s->busy = (uint8_t)busy;
+	if (sse_stream_begin(&s->st, plan, busy, wk->now) < 0) {
+		destroy(wk, s);
+		return;
+	}
+	if (plan->head) {
+		finish(wk, s);
+		return;
+	}
+	if (heap_push(&wk->timers, &s->timer, wk->now + (uint64_t)sse_stream_timeout(&s->st, wk->now)) < 0 ||
+	    sync_events(wk, s) < 0) {
+		destroy(wk, s);
+		return;
+	}
+	c->dirty = 1; /* its replay, or the busy answer's */
+}
+
+static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
+{
+	struct fcgi_stream *s = calloc(1, sizeof(*s));
+	const struct sse_settings *set;
+	struct sse_request rq;
+	struct sse_plan plan;
+	struct sse_err err;
+	char b[1024];
+
+	if (!s || fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		say(wk, "cannot take a request: %s", s ? strerror(errno) : "out of memory");
+		free(s);
+		sse_close(fd);
+		return;
+	}
+	s->kind = K_STREAM;
+	s->timer.at = SIZE_MAX;
+	fcgi_out_init(&s->out, fd, id);
+	wk->streams++;
+	if (request_settings(wk, envp, &s->own, &err) < 0) {
+		fail500(wk, s, err.msg);
+		return;
+	}
+	set = s->own ? s->own : wk->conf->base;
+	rq.method = FCGX_GetParam("REQUEST_METHOD", envp);
+	rq.path_info = FCGX_GetParam("PATH_INFO", envp);
+	rq.query = FCGX_GetParam("QUERY_STRING", envp);
+	rq.last_event_id = FCGX_GetParam("HTTP_LAST_EVENT_ID", envp);
+	rq.origin = FCGX_GetParam("HTTP_ORIGIN", envp);
+	sse_request_plan(&rq, set, &plan);
+	if (plan.kind == SSE_PLAN_ERROR || plan.kind == SSE_PLAN_PREFLIGHT) {
+		answer(wk, s, b, sse_response_error(&plan, b, sizeof(b)));
+		return;
+	}
+	if (!set->spool_dir) {
+		fail500(wk, s, "SSE_SPOOL_DIR is not set: give --spool DIR, the environment variable, "
+			       "or a FastCGI parameter (nginx: fastcgi_param SSE_SPOOL_DIR /path;)");
+		return;
+	}
+	if (plan.kind == SSE_PLAN_STATUS) {
+		send_status(wk, s, &plan, set);
+		return;
+	}
+	start_stream(wk, s, &plan, set);
+}
+
+/* libfcgi accepts and decodes the parameters (blocking on the new
+ * connection only while the web server sends them); the connection is then
+ * taken from it, and its buffers freed, before the next accept. */
+static void accept_some(struct worker *wk)
+{
+	for (int i = 0; i < 64; i++) {
+		int rc = FCGX_Accept_r(&wk->req);
+		int fd;
+
+		if (rc < 0) {
+			if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR)
+				say(wk, "cannot accept a FastCGI connection: %s",
+				    rc < -1 && rc > -4096 ? strerror(-rc) : "protocol error");
+			return;
+		}
+		fd = wk->req.ipcFd;
+		if (wk->req.role != FCGI_RESPONDER) {
+			FCGX_Free(&wk->req, 1);
+			continue;
+		}
+		handle_request(wk, fd, (uint16_t)wk->req.requestId, wk->req.envp);
+		FCGX_Free(&wk->req, 0);
+		wk->req.ipcFd = -1;
+		wk->req.keepConnection = 0;
+	}
+}
+
+/* The web server's side of a stream: an ABORT_REQUEST ends it, end of
+ * file means it is gone. Other records (an empty STDIN) are skipped.
+ * 0 nothing to do, 1 aborted, -1 gone. */
+static int read_incoming(struct fcgi_stream *s)
+{
+	unsigned char buf[512];
+
+	for (;;) {
+		ssize_t n = read(s->out.fd, buf, sizeof(buf));
+
+		if (n == 0)
+			return -1;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? 0 : -1;
+		}
+		for (ssize_t i = 0; i < n;) {
+			if (s->in_skip > 0) {
+				size_t k = (size_t)(n - i) < s->in_skip ? (size_t)(n - i) : s->in_skip;
+
+				s->in_skip -= (uint32_t)k;
+				i += (ssize_t)k;
+				continue;
+			}
+			s->in_hdr[s->in_len++] = buf[i++];
+			if (s->in_len == FCGI_HEADER_LEN) {
+				struct fcgi_header h;
+
+				fcgi_header_decode(s->in_hdr, &h);
+				s->in_len = 0;
+				s->in_skip = (uint32_t)h.content_len + h.padding;
+				if (h.type == FCGI_ABORT_REQUEST && h.request_id == s->out.id)
+					return 1;
+			}
+		}
+	}
+}
+
+static void on_stream(struct worker *wk, struct fcgi_stream *s, int events)
+{
+	if (events & SSE_OUT) {
+		int rc = fcgi_out_flush(&s->out);
+
+		if (rc < 0) {
+			destroy(wk, s);
+			return;
+		}
+		if (rc == 0 && s->closing) {
+			destroy(wk, s);
+			return;
+		}
+		if (rc == 0 && s->chan)
+			s->chan->dirty = 1;
+		if (!s->closing && sync_events(wk, s) < 0) {
+			destroy(wk, s);
+			return;
+		}
+	}
+	if (events & SSE_IN && !s->closing) {
+		int rc = read_incoming(s);
+
+		if (rc < 0) {
+			destroy(wk, s);
+			return;
+		}
+		if (rc > 0) {
+			finish(wk, s);
+			return;
+		}
+	}
+	if (events & SSE_HUP)
+		destroy(wk, s);
+}
+
+static void on_watch(void *ctx, int wd, uint32_t mask, const char *name)
+{
+	struct worker *wk = ctx;
+	struct sse_err err;
+
+	for (struct fcgi_chan *c = wk->chans; c; c = c->next) {
+		if (wd == c->wd_log || mask & IN_Q_OVERFLOW)
+			c->dirty = 1;
+		if (wd != c->wd_log && sse_intake_notify(&c->in, wd, mask, name, &err) < 0)
+			say(wk, "%s", err.msg);
+	}
+}
+
+/* Per channel: intake timers, the fifo to wait on (it changes when this
+ * worker becomes the holder), and closing channels nobody reads. */
+static int chans_tick(struct worker *wk)
+{
+	int timeout = -1;
+	struct sse_err err;
+
+	for (struct fcgi_chan **pc = &wk->chans, *c; (c = *pc) != NULL;) {
+		int fd, t;
+
+		if (c->nstreams == 0) {
+			*pc = c->next;
+			if (c->fifo_reg >= 0)
+				(void)sse_wait_del(wk->w, c->fifo_reg);
+			fcgi_chan_close(c, wk->conf->report);
+			continue;
+		}
+		if (sse_intake_tick(&c->in, wk->now, &err) < 0)
+			say(wk, "%s", err.msg);
+		fd = sse_intake_fifo_fd(&c->in);
+		if (fd != c->fifo_reg) {
+			if (c->fifo_reg >= 0)
+				(void)sse_wait_del(wk->w, c->fifo_reg);
+			c->fifo_reg = -1;
+			if (fd >= 0 && sse_wait_add(wk->w, fd, SSE_IN, c, &err) < 0)
+				say(wk, "%s", err.msg);
+			else
+				c->fifo_reg = fd;
+		}
+		t = sse_intake_timeout(&c->in, wk->now);
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+		if (c->dirty)
+			timeout = 0;
+		pc = &c->next;
+	}
+	return timeout;
+}
+
+static void timers_due(struct worker *wk)
+{
+	struct heap_node *n;
+
+	while ((n = heap_top(&wk->timers)) != NULL && n->due <= wk->now) {
+		struct fcgi_stream *s = of_timer(n);
+
+		if (s->closing) {
+			destroy(wk, s);
+			continue;
+		}
+		if (sse_stream_expired(&s->st, wk->now)) {
+			finish(wk, s);
+			continue;
+		}
+		if (sse_stream_tick(&s->st, wk->now) < 0 || sync_events(wk, s) < 0) {
+			destroy(wk, s);
+			continue;
+		}
+		heap_update(&wk->timers, n, wk->now + (uint64_t)sse_stream_timeout(&s->st, wk->now));
+	}
+}
+
+/* SIGTERM: every stream ends cleanly (the clients reconnect and resume),
+ * every channel's intake is handed over. */
+static void shutdown_all(struct worker *wk)
+{
+	for (struct fcgi_chan *c = wk->chans; c; c = c->next) {
+		while (c->streams) {
+			struct fcgi_stream *s = c->streams;
+
+			detach(wk, s);
+			(void)fcgi_out_end(&s->out, 0);
+			(void)fcgi_out_flush(&s->out);
+			destroy(wk, s);
+		}
+	}
+	while (wk->timers.len) /* finished streams still closing */
+		destroy(wk, of_timer(heap_top(&wk->timers)));
+	while (wk->chans) {
+		struct fcgi_chan *c = wk->chans;
+
+		wk->chans = c->next;
+		fcgi_chan_close(c, wk->conf->report);
+	}
+}
+
+static int setup(struct worker *wk, struct sse_err *err)
+{
+	wk->t_listen = K_LISTEN;
+	wk->t_sig = K_SIGNAL;
+	wk->t_watch = K_WATCH;
+	wk->sig_fd = sse_signal_fd(err);
+	if (wk->sig_fd < 0)
+		return -1;
+	wk->w = sse_wait_new(err);
+	if (!wk->w)
+		return -1;
+	wk->wfd = sse_watch_open(err);
+	if (wk->wfd < 0)
+		return -1;
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&wk->req, wk->conf->listen_fd, 0) != 0)
+		return sse_err_set(err, "libfcgi cannot be initialised");
+	/* Exclusive: one worker wakes per connection, not all of them. */
+	if (sse_wait_add(wk->w, wk->conf->listen_fd, SSE_IN | SSE_EXCL, &wk->t_listen, err) < 0 ||
+	    sse_wait_add(wk->w, wk->sig_fd, SSE_IN, &wk->t_sig, err) < 0 ||
+	    sse_wait_add(wk->w, wk->wfd, SSE_IN, &wk->t_watch, err) < 0)
+		return -1;
+	return 0;
+}
+
+int fcgi_worker_run(const struct fcgi_worker_conf *conf)
+{
+	static struct worker wk;
+	struct sse_ready ready[256];
+	struct sse_err err;
+
+	wk.conf = conf;
+	/* The supervisor's death (even SIGKILL) ends its workers. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (setup(&wk, &err) < 0) {
+		say(&wk, "worker %u: %s", conf->index, err.msg);
+		return 1;
+	}
+	for (;;) {
+		int n, timeout;
+		struct heap_node *top;
+
+		wk.now = sse_now_ms();
+		for (struct fcgi_chan *c = wk.chans; c; c = c->next) {
+			if (c->dirty)
+				pump_chan(&wk, c);
+		}
+		timers_due(&wk);
+		timeout = chans_tick(&wk);
+		top = heap_top(&wk.timers);
+		if (top) {
+			int t = top->due > wk.now ? (int)(top->due - wk.now) : 0;
+
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
+		n = sse_wait_run(wk.w, timeout, ready, 256, &err);
+		if (n < 0) {
+			say(&wk, "worker %u: %s", conf->index, err.msg);
+			shutdown_all(&wk);
+			return 1;
+		}
+		wk.now = sse_now_ms();
+		for (int i = 0; i < n; i++) {
+			int kind = *(int *)ready[i].ptr;
+
+			if (kind == K_STREAM) {
+				on_stream(&wk, ready[i].ptr, ready[i].events);
+			} else if (kind == K_LISTEN) {
+				accept_some(&wk);
+			} else if (kind == K_WATCH) {
+				if (sse_watch_drain(wk.wfd, on_watch, &wk, &err) < 0)
+					say(&wk, "%s", err.msg);
+			} else if (kind == K_FIFO) {
+				struct fcgi_chan *c = ready[i].ptr;
+
+				if (sse_intake_fifo(&c->in, &err) < 0)
+					say(&wk, "%s", err.msg);
+			} else if (kind == K_SIGNAL) {
+				struct signalfd_siginfo si;
+
+				while (read(wk.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+					if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+						shutdown_all(&wk);
+						return 0;
+					}
+				}
+			}
+		}
+	}
+}
