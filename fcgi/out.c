@@ -38,7 +38,8 @@ static unsigned char *pend_room(struct fcgi_out *o, size_t n)
 
 		if (!p)
 			return NULL;
-		memcpy(p, o->pend + o->pend_off, live);
+		if (live)
+			memcpy(p, o->pend + o->pend_off, live);
 		free(o->pend);
 		o->pend = p;
 		o->pend_cap = (uint32_t)cap;

@@ -85,6 +85,9 @@ static int parse_args(int argc, char **argv, struct options *o, struct sse_setti
 			return bad_usage("unknown option '%s'", argv[i]);
 		memcpy(name, a, n);
 		name[n] = 0;
+		if (strcmp(name, "listen") != 0 && strcmp(name, "workers") != 0 &&
+		    strcmp(name, "socket-mode") != 0 && !sse_setting_find_flag(name))
+			return bad_usage("unknown option '%s'", argv[i]);
 		if (eq) {
 			val = eq + 1;
 		} else {
@@ -113,8 +116,6 @@ static int parse_args(int argc, char **argv, struct options *o, struct sse_setti
 		} else {
 			const struct sse_setting *def = sse_setting_find_flag(name);
 
-			if (!def)
-				return bad_usage("unknown option '--%s'", name);
 			if (sse_settings_set(set, def, val, &err) < 0) {
 				fprintf(stderr, "%s: %s\n", prog, err.msg);
 				return 2;

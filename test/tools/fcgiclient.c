@@ -193,7 +193,8 @@ static void count_ids(struct conn *c, const unsigned char *d, size_t len)
 
 static int one(const char *addr, char **params, int np, double limit, double abort_at, int stall)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	static struct conn conn;
+	struct conn *c = &conn;
 	double start = now();
 	int sent_abort = 0;
 
@@ -288,6 +289,8 @@ static int many(const char *addr, char **params, int np, int count, double limit
 	}
 	printf("streams=%d open=%d ended=%d events=%llu min=%llu max=%llu disorder=%d\n", count, open,
 	       ended, total, min, max, disorder);
+	free(cs);
+	close(ep);
 	return 0;
 }
 
