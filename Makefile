@@ -65,8 +65,10 @@ $(O)/libsse.pc: lib/libsse.pc.in FORCE
 
 $(O)/sse.cgi: $(O)/cgi/sse_cgi.o $(O)/libsse.a
 	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+# Dynamic: a pool is a few processes, and libfcgi.a pulls in resolver calls
+# that a static glibc program cannot make.
 $(O)/sse-fcgi: $(O)/fcgi/sse_fcgi.o $(FCGI_OBJ) $(O)/libsse.a
-	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
+	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
 $(O)/sse-publish: $(O)/cli/sse_publish.o $(O)/libsse.a
 	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "listen.h"
 #include "pool.h"
 #include "settings.h"
 #include "stats.h"
@@ -128,53 +129,28 @@ static int parse_args(int argc, char **argv, struct options *o, struct sse_setti
 /* The socket to accept on: --listen's, or the one a spawner left on fd 0. */
 static int open_listener(const struct options *o)
 {
+	struct sse_err err;
 	int fd;
 
-	if (!o->listen) {
-		if (FCGX_IsCGI()) {
-			fprintf(stderr, "%s: fd 0 is not a listening socket: give --listen unix:PATH or "
-					"HOST:PORT, or let the web server spawn it (lighttpd bin-path, "
-					"mod_fcgid, spawn-fcgi)\n", prog);
-			return -2;
-		}
-		fd = 0;
-	} else if (strncmp(o->listen, "unix:", 5) == 0) {
-		const char *path = o->listen + 5;
-
-		if (!*path || *path != '/') {
-			fprintf(stderr, "%s: --listen '%s': expected unix:/absolute/path\n", prog, o->listen);
-			return -2;
-		}
-		fd = FCGX_OpenSocket(path, 4096);
-		if (fd < 0) {
-			fprintf(stderr, "%s: cannot listen on '%s': %s\n", prog, path, strerror(errno));
-			return -1;
-		}
-		if (chmod(path, (mode_t)o->socket_mode) < 0) {
-			fprintf(stderr, "%s: cannot set mode of '%s': %s\n", prog, path, strerror(errno));
-			return -1;
-		}
-	} else {
-		const char *colon = strrchr(o->listen, ':');
-
-		if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
-			fprintf(stderr, "%s: --listen '%s': expected unix:/path or HOST:PORT\n", prog,
-				o->listen);
-			return -2;
-		}
-		fd = FCGX_OpenSocket(o->listen, 4096);
-		if (fd < 0) {
-			fprintf(stderr, "%s: cannot listen on '%s': %s\n", prog, o->listen, strerror(errno));
-			return -1;
-		}
+	if (o->listen) {
+		fd = fcgi_listen(o->listen, (mode_t)o->socket_mode, &err);
+		if (fd < 0)
+			fprintf(stderr, "%s: %s\n", prog, err.msg);
+		return fd;
+	}
+	if (FCGX_IsCGI()) {
+		fprintf(stderr, "%s: fd 0 is not a listening socket: give --listen unix:PATH or "
+				"HOST:PORT, or let the web server spawn it (lighttpd bin-path, "
+				"mod_fcgid, spawn-fcgi)\n", prog);
+		return -2;
 	}
 	/* Shared by the workers, each accepting from its event loop. */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-		fprintf(stderr, "%s: cannot make the listening socket non-blocking: %s\n", prog,
+	if (fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK) < 0) {
+		fprintf(stderr, "%s: cannot make the listening socket (fd 0) non-blocking: %s\n", prog,
 			strerror(errno));
 		return -1;
 	}
-	return fd;
+	return 0;
 }
 
 struct run {

@@ -11,6 +11,7 @@
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "chan.h"
@@ -92,9 +93,9 @@ static int sync_events(struct worker *wk, struct fcgi_stream *s)
 {
 	struct sse_err err;
 	int want = fcgi_out_pending(&s->out) > 0;
-	int ev = (s->closing ? 0 : SSE_IN) | SSE_HUP | (want ? SSE_OUT : 0);
+	int ev = SSE_IN | SSE_HUP | (want ? SSE_OUT : 0);
 
-	if (s->registered && want == s->want_out && !s->closing)
+	if (s->registered && want == s->want_out)
 		return 0;
 	if ((s->registered ? sse_wait_mod : sse_wait_add)(wk->w, s->out.fd, ev, s, &err) < 0) {
 		say(wk, "%s", err.msg);
@@ -140,15 +141,19 @@ static void destroy(struct worker *wk, struct fcgi_stream *s)
 	wk->streams--;
 }
 
-/* Ends the request (empty STDOUT, END_REQUEST); the connection closes once
- * the web server has those bytes. */
+/* Ends the request (empty STDOUT, END_REQUEST). The connection closes when
+ * the web server closes its side: closing first, with its last records
+ * (an empty STDIN) unread, would reset the connection and some servers
+ * (mod_proxy_fcgi) would answer 503 instead. */
 static void finish(struct worker *wk, struct fcgi_stream *s)
 {
 	detach(wk, s);
-	if (fcgi_out_end(&s->out, 0) < 0 || fcgi_out_pending(&s->out) == 0) {
+	if (fcgi_out_end(&s->out, 0) < 0) {
 		destroy(wk, s);
 		return;
 	}
+	if (fcgi_out_pending(&s->out) == 0)
+		(void)shutdown(s->out.fd, SHUT_WR);
 	s->closing = 1;
 	if (sync_events(wk, s) < 0 || heap_push(&wk->timers, &s->timer, wk->now + CLOSING_MS) < 0)
 		destroy(wk, s);
@@ -288,16 +293,21 @@ static void fail500(struct worker *wk, struct fcgi_stream *s, const char *line)
 	answer(wk, s, body, sizeof(body) - 1);
 }
 
+struct status_ctx {
+	struct worker *wk;
+	const char *spool;
+};
+
 static int status_extra(void *ctx, const char *channel, char *buf, size_t cap)
 {
-	struct worker *wk = ctx;
+	struct status_ctx *sc = ctx;
+	const struct fcgi_worker_conf *conf = sc->wk->conf;
 	uint64_t streams, delivered;
-	const char *spool = wk->conf->base->spool_dir;
 
 	if (!channel)
-		return snprintf(buf, cap, "\"pool\":{\"workers\":%u,\"streams\":%llu}", wk->conf->workers,
-				(unsigned long long)fcgi_stats_total(wk->conf->stats));
-	fcgi_stats_sum(wk->conf->stats, spool ? spool : "", channel, &streams, &delivered);
+		return snprintf(buf, cap, "\"pool\":{\"workers\":%u,\"streams\":%llu}", conf->workers,
+				(unsigned long long)fcgi_stats_total(conf->stats));
+	fcgi_stats_sum(conf->stats, sc->spool, channel, &streams, &delivered);
 	return snprintf(buf, cap, "\"streams\":%llu,\"delivered\":%llu", (unsigned long long)streams,
 			(unsigned long long)delivered);
 }
@@ -307,16 +317,12 @@ static void send_status(struct worker *wk, struct fcgi_stream *s, const struct s
 {
 	char head[512];
 	size_t n = sse_response_head(plan, head, sizeof(head));
+	struct status_ctx sc = { wk, set->spool_dir };
 	struct sse_err err;
 	char *json;
 	size_t len;
-	const struct sse_settings *base = wk->conf->base;
 
-	/* Figures are kept per spool of the base settings; status of another
-	 * spool shows its channels without them. */
-	if (sse_status_json_extra(set->spool_dir,
-				  base->spool_dir && strcmp(base->spool_dir, set->spool_dir) == 0
-				  ? status_extra : NULL, wk, &json, &len, &err) < 0) {
+	if (sse_status_json_extra(set->spool_dir, status_extra, &sc, &json, &len, &err) < 0) {
 		fail500(wk, s, err.msg);
 		return;
 	}
@@ -526,25 +532,23 @@ static void on_stream(struct worker *wk, struct fcgi_stream *s, int events)
 			destroy(wk, s);
 			return;
 		}
-		if (rc == 0 && s->closing) {
-			destroy(wk, s);
-			return;
-		}
+		if (rc == 0 && s->closing)
+			(void)shutdown(s->out.fd, SHUT_WR);
 		if (rc == 0 && s->chan)
 			s->chan->dirty = 1;
-		if (!s->closing && sync_events(wk, s) < 0) {
+		if (sync_events(wk, s) < 0) {
 			destroy(wk, s);
 			return;
 		}
 	}
-	if (events & SSE_IN && !s->closing) {
+	if (events & SSE_IN) {
 		int rc = read_incoming(s);
 
 		if (rc < 0) {
 			destroy(wk, s);
 			return;
 		}
-		if (rc > 0) {
+		if (rc > 0 && !s->closing) {
 			finish(wk, s);
 			return;
 		}

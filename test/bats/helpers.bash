@@ -29,6 +29,11 @@ case $SSE_BUILD in
 *) SSE_BIN=$SSE_TOP/$SSE_BUILD ;;
 esac
 SSE_CONF=$SSE_TOP/test/conf
+# The stream's URL: sse.cgi is a file; sse-fcgi is mounted at /sse.
+case ${SSE_SERVER:-} in
+*-fcgi) SSE_URL=/sse ;;
+*) SSE_URL=/sse.cgi ;;
+esac
 
 # --- waiting -------------------------------------------------------------
 
@@ -91,17 +96,22 @@ srv_setup_file() {
 	[ -x "$SSE_BIN/sse.cgi" ] && [ -x "$SSE_BIN/sse-publish" ] ||
 		fail "no $SSE_BIN/sse.cgi or sse-publish: run make O=$SSE_BUILD first (SSE_BUILD=$SSE_BUILD)" || return 1
 	case $SSE_SERVER in
-	lighttpd-cgi) prog=lighttpd ;;
+	lighttpd-*) prog=lighttpd ;;
 	apache-*) prog=apache2 ;;
+	nginx-*) prog=nginx ;;
 	*) fail "unknown SSE_SERVER '$SSE_SERVER'" || return 1 ;;
 	esac
+	if is_fcgi; then
+		[ -x "$SSE_BIN/sse-fcgi" ] && [ -x "$SSE_BIN/test/fcgiclient" ] ||
+			fail "no $SSE_BIN/sse-fcgi or test/fcgiclient: run make O=$SSE_BUILD tests first" || return 1
+	fi
 	command -v "$prog" >/dev/null || fail "$prog is not installed: the $SSE_SERVER suite needs it" || return 1
 
 	# Not under BATS_RUN_TMPDIR: the server's user (www-data when we are
 	# root) must reach the CGI, the config and the spool.
 	SRV_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sse-$SSE_SERVER.XXXXXX") || return 1
 	chmod 755 "$SRV_DIR"
-	if [ "$(id -u)" = 0 ] && [ "$prog" = apache2 ]; then
+	if [ "$(id -u)" = 0 ] && [ "$prog" != lighttpd ]; then
 		SRV_USER=www-data SRV_GROUP=www-data
 	else
 		SRV_USER=$(id -un) SRV_GROUP=$(id -gn)
@@ -116,16 +126,29 @@ srv_setup_file() {
 		SRV_CGI=$SRV_DIR/cgi/sse.cgi
 	fi
 	cp "$SSE_BIN/sse.cgi" "$SRV_CGI" && chmod 755 "$SRV_CGI" || return 1
+	# Our own copy: its processes are found by their executable's path.
+	SRV_FCGI=$SRV_DIR/cgi/sse-fcgi
+	if is_fcgi; then
+		cp "$SSE_BIN/sse-fcgi" "$SRV_FCGI" && chmod 755 "$SRV_FCGI" || return 1
+	fi
 	SPOOL=$SRV_DIR/spool
 	SRV_PORT=$(free_port) || return 1
 	BASE=http://127.0.0.1:$SRV_PORT
-	# Where sse.cgi's stderr lands.
-	if [ "$prog" = lighttpd ]; then
-		SRV_ERRLOG=$SRV_DIR/cgi-stderr.log
+	# Where sse.cgi's or sse-fcgi's stderr lands.
+	case $SSE_SERVER in
+	lighttpd-*) SRV_ERRLOG=$SRV_DIR/cgi-stderr.log ;;
+	nginx-fcgi | apache-fcgi) SRV_ERRLOG=$SRV_DIR/pool.err ;;
+	*) SRV_ERRLOG=$SRV_DIR/error.log ;;
+	esac
+	# lighttpd names the socket of the process it spawns NAME-0.
+	if [ "$SSE_SERVER" = lighttpd-fcgi ]; then
+		SRV_FCGI_SOCK=$SRV_DIR/sse-fcgi.sock-0
 	else
-		SRV_ERRLOG=$SRV_DIR/error.log
+		# a directory the pool's user may create its socket in
+		mkdir -p "$SRV_DIR/run" && chown "$SRV_USER:$SRV_GROUP" "$SRV_DIR/run" || return 1
+		SRV_FCGI_SOCK=$SRV_DIR/run/sse-fcgi.sock
 	fi
-	export SRV_DIR SRV_USER SRV_GROUP SRV_CGI SPOOL SRV_PORT BASE SRV_ERRLOG
+	export SRV_DIR SRV_USER SRV_GROUP SRV_CGI SRV_FCGI SRV_FCGI_SOCK SPOOL SRV_PORT BASE SRV_ERRLOG
 	: >"$SRV_DIR/error.log"
 	: >"$SRV_ERRLOG"
 }
@@ -153,8 +176,9 @@ render_env() {
 		name=${kv%%=*} value=${kv#*=}
 		value=${value//\\/\\\\} value=${value//\"/\\\"}
 		case $SSE_SERVER in
-		lighttpd-cgi) printf '\t"%s" => "%s",\n' "$name" "$value" ;;
-		apache-cgid) printf '\tSetEnv %s "%s"\n' "$name" "$value" ;;
+		lighttpd-*) printf '\t"%s" => "%s",\n' "$name" "$value" ;;
+		apache-cgid | apache-fcgi) printf '\tSetEnv %s "%s"\n' "$name" "$value" ;;
+		nginx-fcgi) printf '\t\t\tfastcgi_param %s "%s";\n' "$name" "$value" ;;
 		apache-htaccess) printf 'SetEnv %s "%s"\n' "$name" "$value" ;;
 		esac
 	done
@@ -174,13 +198,17 @@ render() {
 		*) settings+=("$kv") ;;
 		esac
 	done
-	for kv in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
-		[ -n "${!kv:-}" ] && settings+=("$kv=${!kv}")
-	done
+	# sse.cgi gets its environment from the server; sse-fcgi from its start
+	if ! is_fcgi; then
+		for kv in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+			[ -n "${!kv:-}" ] && settings+=("$kv=${!kv}")
+		done
+	fi
 	render_env "${settings[@]}" >"$out.env"
 	python3 - "$tpl" "$out" "$out.env" "$nospool" \
 		PORT="$SRV_PORT" DIR="$SRV_DIR" DOC_ROOT="$SRV_DIR/htdocs" CGI_DIR="$SRV_DIR/cgi" \
-		SPOOL_DIR="$SPOOL" USER="$SRV_USER" GROUP="$SRV_GROUP" <<'EOF'
+		SPOOL_DIR="$SPOOL" USER="$SRV_USER" GROUP="$SRV_GROUP" FCGI_BIN="$SRV_FCGI" \
+		FCGI_SOCK="$SRV_FCGI_SOCK" <<'EOF'
 import re, sys
 tpl, out, envfile, nospool = sys.argv[1:5]
 values = dict(a.split("=", 1) for a in sys.argv[5:])
@@ -219,6 +247,20 @@ srv_start() {
 		render "$SSE_CONF/htaccess" "$SRV_DIR/htdocs/.htaccess" "$@" || return 1
 		cmd=(apache2 -f "$conf" -DFOREGROUND)
 		;;
+	lighttpd-fcgi)
+		render "$SSE_CONF/lighttpd-fcgi.conf.in" "$conf" "$@" || return 1
+		cmd=(lighttpd -D -f "$conf")
+		;;
+	nginx-fcgi)
+		render "$SSE_CONF/nginx-fcgi.conf.in" "$conf" "$@" || return 1
+		pool_start || return 1
+		cmd=(nginx -p "$SRV_DIR/" -e "$SRV_DIR/error.log" -c "$conf")
+		;;
+	apache-fcgi)
+		render "$SSE_CONF/apache-fcgi.conf.in" "$conf" "$@" || return 1
+		pool_start || return 1
+		cmd=(apache2 -f "$conf" -DFOREGROUND)
+		;;
 	esac
 	setsid "${cmd[@]}" >>"$SRV_DIR/server.out" 2>&1 </dev/null 3>&- &
 	pid=$!
@@ -242,7 +284,78 @@ srv_start() {
 	return 1
 }
 
+is_fcgi() {
+	[[ $SSE_SERVER == *-fcgi ]]
+}
+
+# pool_start: a standalone sse-fcgi pool (nginx, Apache) on $SRV_FCGI_SOCK,
+# as the server's user; all its settings come per request from the server.
+pool_start() {
+	local pid i
+	local -a as=()
+
+	[ "$(id -u)" = 0 ] && [ "$SRV_USER" != root ] && as=(setpriv --reuid="$SRV_USER" --regid="$SRV_GROUP" --init-groups)
+	rm -f "$SRV_FCGI_SOCK"
+	setsid "${as[@]}" "$SRV_FCGI" --listen "unix:$SRV_FCGI_SOCK" --workers 2 >>"$SRV_ERRLOG" 2>&1 </dev/null 3>&- &
+	pid=$!
+	echo "$pid" >"$SRV_DIR/pool.pid"
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$SRV_FCGI_SOCK" ] && return 0
+		pid_alive "$pid" || break
+		sleep 0.05
+	done
+	echo "sse-fcgi did not start on $SRV_FCGI_SOCK:" >&2
+	cat "$SRV_ERRLOG" >&2
+	return 1
+}
+
+pool_stop() {
+	local pid
+
+	[ -s "$SRV_DIR/pool.pid" ] || return 0
+	pid=$(<"$SRV_DIR/pool.pid")
+	rm -f "$SRV_DIR/pool.pid"
+	pid_alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	if ! wait_for "! pid_alive $pid" 40 0.05; then
+		kill -KILL "$pid" 2>/dev/null
+		return 1
+	fi
+}
+
+# fcgi_streams: streams open in the pool (its ?status, asked directly).
+fcgi_streams() {
+	"$SSE_BIN/test/fcgiclient" -t 2 "unix:$SRV_FCGI_SOCK" REQUEST_METHOD=GET QUERY_STRING=status \
+		SSE_STATUS=1 SSE_SPOOL_DIR="$SPOOL" 2>/dev/null |
+		sed -n 's/.*"pool":{"workers":[0-9]*,"streams":\([0-9]*\)}.*/\1/p'
+}
+
+# fcgi_workers: the pool's worker processes (children of the supervisor).
+fcgi_workers() {
+	local pid
+
+	for pid in $(cgi_pids); do
+		[ "$(readlink "/proc/$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)/exe" 2>/dev/null)" = "$SRV_FCGI" ] &&
+			echo "$pid"
+	done
+}
+
 srv_stop() {
+	local pid
+
+	if is_fcgi; then
+		# The pool first: its SIGTERM ends every stream, so the server's
+		# proxy connections end too and it stops at once.
+		pool_stop || return 1
+		srv_stop_server || return 1
+		# lighttpd stops the pool it spawned
+		wait_for '[ -z "$(cgi_pids)" ]' 40 0.05
+		return
+	fi
+	srv_stop_server
+}
+
+srv_stop_server() {
 	local pid
 
 	[ -s "$SRV_DIR/server.pid" ] || return 0
@@ -280,13 +393,22 @@ use_server() {
 
 # --- sse.cgi processes of this server --------------------------------------
 
-# Pids of the running sse.cgi processes: ours is the only copy at this path.
+# Pids of the running sse.cgi processes (sse-fcgi: the pool's supervisor and
+# workers): ours is the only copy at this path.
 cgi_pids() {
-	find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$SRV_CGI" 2>/dev/null | cut -d/ -f3
+	local exe=$SRV_CGI
+
+	is_fcgi && exe=$SRV_FCGI
+	find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$exe" 2>/dev/null | cut -d/ -f3
 }
 
+# Streams running: sse.cgi processes, or the pool's open streams.
 cgi_count() {
-	cgi_pids | wc -l
+	if is_fcgi; then
+		fcgi_streams
+	else
+		cgi_pids | wc -l
+	fi
 }
 
 # The sse.cgi process draining CHANNEL's pipe: the only one holding its
@@ -311,6 +433,11 @@ drain_holder() {
 cgi_reap() {
 	local pid
 
+	if is_fcgi; then
+		# the pool stays; its streams end with their clients
+		wait_for '[ "$(cgi_count)" = 0 ]' "${1:-20}" 0.05 2>/dev/null
+		return 0
+	fi
 	wait_for '[ "$(cgi_count)" = 0 ]' "${1:-20}" 0.05 2>/dev/null && return 0
 	for pid in $(cgi_pids); do
 		kill -TERM "$pid" 2>/dev/null

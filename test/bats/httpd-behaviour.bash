@@ -3,10 +3,14 @@
 # through its server (see helpers.bash). A suite may set, before loading:
 #   GONE_ENV    settings for the tests where a client goes away
 #   GONE_TRIES  how many 50 ms steps sse.cgi may take to exit then
+#   SERVER_CONNECTION  the Connection header the server adds itself, if any
+#   BROKEN_TRIES  50 ms steps the server may take to end a client's response
+#               after its sse-fcgi worker died
 # Each test uses its own channel, c<test number>, in the suite's spool.
 
 : "${GONE_ENV:=}"
 : "${GONE_TRIES:=20}"
+: "${BROKEN_TRIES:=20}"
 
 # "ID EVENT DATA" lines for events FIRST..LAST named PREFIX<i>.
 seq_events() {
@@ -33,14 +37,19 @@ t_headers() {
 
 	use_server
 	new_channel "$c"
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s # within a second, and nothing was published
 	[ "$(status_of s)" = 200 ]
 	[ "$(hdr s Content-Type)" = text/event-stream ]
 	[ "$(hdr s Cache-Control)" = "no-cache, no-transform" ]
 	[ "$(hdr s X-Accel-Buffering)" = no ]
 	[ "$(hdr_count s Content-Length)" = 0 ]
-	[ "$(hdr_count s Connection)" = 0 ]
+	# none from us; a server may add its own (nginx: keep-alive)
+	if [ -n "${SERVER_CONNECTION:-}" ]; then
+		[ "$(hdr_count s Connection)" = 1 ] && [ "$(hdr s Connection)" = "$SERVER_CONNECTION" ]
+	else
+		[ "$(hdr_count s Connection)" = 0 ]
+	fi
 	refute sse_has s '^(id|data|event):'
 }
 
@@ -49,7 +58,7 @@ t_channel_query() {
 
 	use_server
 	new_channel "$c"
-	sse_open s "/sse.cgi?channel=$c"
+	sse_open s "$SSE_URL?channel=$c"
 	sse_ready s
 	[ "$(hdr s Content-Type)" = text/event-stream ]
 	[ "$(publish "$c" "by query")" = 1 ]
@@ -64,7 +73,7 @@ t_publish() {
 
 	use_server
 	new_channel "$c"
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	[ "$(publish --event greeting "$c" hello)" = 1 ]
 	sse_wait s '^data: hello$'
@@ -78,7 +87,7 @@ t_fifo() {
 
 	use_server
 	new_channel "$c"
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	timeout 5 sh -c 'printf "event: tick\ndata: via fifo\n\n" >"$1"' sh "$SPOOL/$c/fifo"
 	sse_wait s '^data: via fifo$'
@@ -93,7 +102,7 @@ t_dropbox_rename() {
 	use_server
 	new_channel "$c"
 	in=$SPOOL/$c/incoming
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	printf 'event: drop\ndata: renamed\n' >"$in/.ev1"
 	# A dot file is not taken: give the stream time to (wrongly) take it.
@@ -112,7 +121,7 @@ t_dropbox_write() {
 	use_server
 	new_channel "$c"
 	in=$SPOOL/$c/incoming
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	printf 'data: written\ndata: in place\n' >"$in/ev1"
 	sse_wait s '^data: in place$'
@@ -128,7 +137,7 @@ t_resume_header() {
 	use_server
 	new_channel "$c"
 	publish_n "$c" 5
-	sse_open s "/sse.cgi/$c" -H 'Last-Event-ID: 2'
+	sse_open s "$SSE_URL/$c" -H 'Last-Event-ID: 2'
 	sse_wait s '^data: e5$'
 	[ "$(publish "$c" live)" = 6 ]
 	sse_wait s '^data: live$'
@@ -141,7 +150,7 @@ t_resume_query() {
 	use_server
 	new_channel "$c"
 	publish_n "$c" 5
-	sse_open s "/sse.cgi/$c?lastEventId=3"
+	sse_open s "$SSE_URL/$c?lastEventId=3"
 	sse_wait s '^data: e5$'
 	expect_events s "$(seq_events 4 5 e)"
 }
@@ -152,7 +161,7 @@ t_resume_header_wins() {
 	use_server
 	new_channel "$c"
 	publish_n "$c" 5
-	sse_open s "/sse.cgi/$c?lastEventId=4" -H 'Last-Event-ID: 1'
+	sse_open s "$SSE_URL/$c?lastEventId=4" -H 'Last-Event-ID: 1'
 	sse_wait s '^data: e5$'
 	expect_events s "$(seq_events 2 5 e)"
 }
@@ -163,7 +172,7 @@ t_no_id_live_only() {
 	use_server
 	new_channel "$c"
 	publish_n "$c" 3
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	[ "$(publish "$c" live)" = 4 ]
 	sse_wait s '^data: live$'
@@ -177,7 +186,7 @@ t_gap_older() {
 	use_server
 	new_channel "$c" --history 5
 	publish_n "$c" 20
-	sse_open s "/sse.cgi/$c" -H 'Last-Event-ID: 2'
+	sse_open s "$SSE_URL/$c" -H 'Last-Event-ID: 2'
 	sse_wait s '^data: e20$'
 	expect_events s "- sse-gap 2 16" "$(seq_events 16 20 e)"
 }
@@ -188,7 +197,7 @@ t_gap_newer() {
 	use_server
 	new_channel "$c" --history 5
 	publish_n "$c" 20
-	sse_open s "/sse.cgi/$c" -H 'Last-Event-ID: 100'
+	sse_open s "$SSE_URL/$c" -H 'Last-Event-ID: 100'
 	sse_wait s '^data: e20$'
 	expect_events s "- sse-gap 100 16" "$(seq_events 16 20 e)"
 }
@@ -199,7 +208,7 @@ t_gap_none_one_below() {
 	use_server
 	new_channel "$c" --history 5
 	publish_n "$c" 20
-	sse_open s "/sse.cgi/$c" -H 'Last-Event-ID: 15'
+	sse_open s "$SSE_URL/$c" -H 'Last-Event-ID: 15'
 	sse_wait s '^data: e20$'
 	expect_events s "$(seq_events 16 20 e)"
 }
@@ -211,7 +220,7 @@ t_heartbeat() {
 
 	use_server SSE_HEARTBEAT=1
 	new_channel "$c"
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	wait_for '[ "$(grep -c "^:" "$T/s.body")" -ge 2 ]' 50 0.05 # 2.5 s
 	wait_for '[ "$(grep -c "^:" "$T/s.body")" -ge 3 ]' 30 0.05 # the next, 1 s later
@@ -223,7 +232,7 @@ t_retry() {
 
 	use_server SSE_RETRY_MS=1234
 	new_channel "$c"
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	sse_wait s '^retry: 1234$'
 	[ "$(grep -c '^retry:' "$T/s.body")" = 1 ]
@@ -235,7 +244,7 @@ t_lifetime() {
 	use_server SSE_MAX_LIFETIME=1
 	new_channel "$c"
 	t0=$(now_ms)
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	publish "$c" a1 >/dev/null
 	publish "$c" a2 >/dev/null
@@ -248,7 +257,7 @@ t_lifetime() {
 	publish "$c" a3 >/dev/null
 	publish "$c" a4 >/dev/null
 	last=$(sse_events s | tail -n 1 | cut -d' ' -f1)
-	sse_open r "/sse.cgi/$c" -H "Last-Event-ID: $last"
+	sse_open r "$SSE_URL/$c" -H "Last-Event-ID: $last"
 	sse_wait r '^data: a4$'
 	expect_events r "3 message a3" "4 message a4"
 }
@@ -260,9 +269,9 @@ t_cors_listed() {
 
 	use_server "SSE_CORS_ORIGINS=http://a.example http://b.example:8080"
 	new_channel "$c"
-	sse_open a "/sse.cgi/$c" -H 'Origin: http://a.example'
-	sse_open b "/sse.cgi/$c" -H 'Origin: http://b.example:8080'
-	sse_open x "/sse.cgi/$c" -H 'Origin: http://x.example'
+	sse_open a "$SSE_URL/$c" -H 'Origin: http://a.example'
+	sse_open b "$SSE_URL/$c" -H 'Origin: http://b.example:8080'
+	sse_open x "$SSE_URL/$c" -H 'Origin: http://x.example'
 	sse_ready a b x
 	[ "$(hdr a Access-Control-Allow-Origin)" = http://a.example ]
 	[ "$(hdr a Access-Control-Allow-Credentials)" = true ]
@@ -278,7 +287,7 @@ t_cors_star() {
 
 	use_server 'SSE_CORS_ORIGINS=*'
 	new_channel "$c"
-	sse_open a "/sse.cgi/$c" -H 'Origin: http://a.example'
+	sse_open a "$SSE_URL/$c" -H 'Origin: http://a.example'
 	sse_ready a
 	[ "$(hdr a Access-Control-Allow-Origin)" = '*' ]
 	[ "$(hdr_count a Access-Control-Allow-Credentials)" = 0 ]
@@ -289,7 +298,7 @@ t_cors_preflight() {
 
 	use_server "SSE_CORS_ORIGINS=http://a.example"
 	new_channel "$c"
-	get p "/sse.cgi/$c" -X OPTIONS -H 'Origin: http://a.example' \
+	get p "$SSE_URL/$c" -X OPTIONS -H 'Origin: http://a.example' \
 		-H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: last-event-id'
 	[ "$status" = 204 ]
 	[ "$(hdr p Access-Control-Allow-Origin)" = http://a.example ]
@@ -306,10 +315,10 @@ expect_error() {
 
 t_unknown_channel() {
 	use_server
-	get e /sse.cgi/nosuch
+	get e $SSE_URL/nosuch
 	expect_error e 404
 	[ ! -e "$SPOOL/nosuch" ] # never created by a request
-	get e '/sse.cgi?channel=nosuch'
+	get e "$SSE_URL?channel=nosuch"
 	expect_error e 404
 }
 
@@ -318,15 +327,15 @@ t_bad_channel() {
 
 	use_server
 	long=$(printf 'x%.0s' {1..65})
-	get e '/sse.cgi/..%2e'
+	get e "$SSE_URL/..%2e"
 	expect_error e 400
-	get e '/sse.cgi?channel=a%2Fb'
+	get e "$SSE_URL?channel=a%2Fb"
 	expect_error e 400
-	get e '/sse.cgi/bad%20name%21'
+	get e "$SSE_URL/bad%20name%21"
 	expect_error e 400
-	get e '/sse.cgi/.hidden'
+	get e "$SSE_URL/.hidden"
 	expect_error e 400
-	get e "/sse.cgi/$long"
+	get e "$SSE_URL/$long"
 	expect_error e 400
 }
 
@@ -335,11 +344,11 @@ t_bad_last_event_id() {
 
 	use_server
 	new_channel "$c"
-	get e "/sse.cgi/$c" -H 'Last-Event-ID: abc'
+	get e "$SSE_URL/$c" -H 'Last-Event-ID: abc'
 	expect_error e 400
-	get e "/sse.cgi/$c" -H 'Last-Event-ID: 12x'
+	get e "$SSE_URL/$c" -H 'Last-Event-ID: 12x'
 	expect_error e 400
-	get e "/sse.cgi/$c?lastEventId=-1"
+	get e "$SSE_URL/$c?lastEventId=-1"
 	expect_error e 400
 }
 
@@ -351,11 +360,11 @@ t_bad_method() {
 	use_server
 	new_channel "$c"
 	for i in 1 2 3; do
-		get e "/sse.cgi/$c" -d 'data: x'
+		get e "$SSE_URL/$c" -d 'data: x'
 		expect_error e 405
-		get e "/sse.cgi/$c" -X PUT -d 'data: x'
+		get e "$SSE_URL/$c" -X PUT -d 'data: x'
 		expect_error e 405
-		get e "/sse.cgi/$c" -X DELETE
+		get e "$SSE_URL/$c" -X DELETE
 		expect_error e 405
 	done
 	[ "$(hdr e Allow)" = "GET, HEAD, OPTIONS" ]
@@ -366,7 +375,7 @@ t_no_spool() {
 
 	use_server NOSPOOL=1
 	log_mark
-	get e "/sse.cgi/$c"
+	get e "$SSE_URL/$c"
 	expect_error e 500
 	# The server may log it a moment after the answer.
 	wait_for 'log_since_mark | grep -q SSE_SPOOL_DIR' 20 0.05
@@ -382,7 +391,7 @@ t_head() {
 	new_channel "$c"
 	publish_n "$c" 3
 	t0=$(now_ms)
-	curl -s --max-time 5 -I -D "$T/h.h" -o "$T/h.body" -H 'Last-Event-ID: 0' "$BASE/sse.cgi/$c"
+	curl -s --max-time 5 -I -D "$T/h.h" -o "$T/h.body" -H 'Last-Event-ID: 0' "$BASE$SSE_URL/$c"
 	[ $(($(now_ms) - t0)) -lt 2000 ] # it ends by itself
 	[ "$(status_of h)" = 200 ]
 	[ "$(hdr h Content-Type)" = text/event-stream ]
@@ -398,11 +407,11 @@ t_busy() {
 	use_server SSE_MAX_STREAMS=2 SSE_HEARTBEAT=1
 	new_channel "$c"
 	publish_n "$c" 3
-	sse_open s1 "/sse.cgi/$c"
-	sse_open s2 "/sse.cgi/$c"
+	sse_open s1 "$SSE_URL/$c"
+	sse_open s2 "$SSE_URL/$c"
 	sse_ready s1 s2
 	t0=$(now_ms)
-	get b "/sse.cgi/$c" -H 'Last-Event-ID: 1'
+	get b "$SSE_URL/$c" -H 'Last-Event-ID: 1'
 	[ $(($(now_ms) - t0)) -lt 3000 ] # and it ended
 	[ "$status" = 200 ]
 	[ "$(hdr b Content-Type)" = text/event-stream ]
@@ -413,7 +422,7 @@ t_busy() {
 	# Room again once a stream has gone: a full stream, not a busy answer.
 	sse_close s1
 	wait_for '[ "$(cgi_count)" = 1 ]' "$GONE_TRIES" 0.05
-	sse_open s3 "/sse.cgi/$c" -H 'Last-Event-ID: 3'
+	sse_open s3 "$SSE_URL/$c" -H 'Last-Event-ID: 3'
 	sse_ready s3
 	[ "$(publish "$c" after)" = 4 ]
 	sse_wait s3 '^data: after$'
@@ -429,7 +438,7 @@ t_status() {
 	use_server SSE_STATUS=1
 	new_channel "$c" --history 5
 	publish_n "$c" 7
-	get j '/sse.cgi?status'
+	get j "$SSE_URL?status"
 	[ "$status" = 200 ]
 	python3 - "$T/j.body" "$c" <<'EOF'
 import json, sys
@@ -442,7 +451,7 @@ EOF
 
 t_status_off() {
 	use_server
-	get j '/sse.cgi?status'
+	get j "$SSE_URL?status"
 	expect_error j 404
 }
 
@@ -454,7 +463,7 @@ t_fanout() {
 	use_server
 	new_channel "$c"
 	for ((i = 1; i <= 50; i++)); do
-		sse_open "s$i" "/sse.cgi/$c"
+		sse_open "s$i" "$SSE_URL/$c"
 		names+=("s$i")
 	done
 	for i in "${names[@]}"; do
@@ -475,13 +484,13 @@ t_drain_takeover() {
 
 	use_server $GONE_ENV
 	new_channel "$c"
-	sse_open a "/sse.cgi/$c"
+	sse_open a "$SSE_URL/$c"
 	sse_ready a
 	wait_for '[ -n "$(drain_holder "$c")" ]' 20 0.05
 	first=$(drain_holder "$c")
 	[ "$first" = "$(cgi_pids)" ] # the only stream holds it
-	sse_open b "/sse.cgi/$c"
-	sse_open d "/sse.cgi/$c"
+	sse_open b "$SSE_URL/$c"
+	sse_open d "$SSE_URL/$c"
 	sse_ready b d
 	[ "$(drain_holder "$c")" = "$first" ]
 	fifo_events "$c" 1 5
@@ -506,7 +515,7 @@ t_client_gone() {
 	use_server $GONE_ENV
 	new_channel "$c"
 	[ "$(cgi_count)" = 0 ]
-	sse_open s "/sse.cgi/$c"
+	sse_open s "$SSE_URL/$c"
 	sse_ready s
 	wait_for '[ "$(cgi_count)" = 1 ]' 20 0.05
 	pid=$(cgi_pids)
@@ -514,7 +523,7 @@ t_client_gone() {
 	wait_for "! pid_alive $pid" "$GONE_TRIES" 0.05
 	[ "$(cgi_count)" = 0 ]
 	# No stale lock: the next stream drains the pipe.
-	sse_open r "/sse.cgi/$c"
+	sse_open r "$SSE_URL/$c"
 	sse_ready r
 	fifo_events "$c" 1 1
 	sse_wait r '^data: ev-1$'
@@ -527,11 +536,11 @@ t_drain_holder_killed() {
 
 	use_server
 	new_channel "$c"
-	sse_open a "/sse.cgi/$c"
+	sse_open a "$SSE_URL/$c"
 	sse_ready a
 	wait_for '[ -n "$(drain_holder "$c")" ]' 20 0.05
 	first=$(drain_holder "$c")
-	sse_open b "/sse.cgi/$c"
+	sse_open b "$SSE_URL/$c"
 	sse_ready b
 	fifo_events "$c" 1 3
 	sse_wait b '^data: ev-3$'
@@ -542,4 +551,70 @@ t_drain_holder_killed() {
 	fifo_events "$c" 4 6
 	sse_wait b '^data: ev-6$'
 	expect_events b "$(seq_events 1 6 ev- tick)"
+}
+
+# --- sse-fcgi: streams are slots of a pool, not processes -----------------------
+
+# A client that goes away frees its stream in the pool (?status), and
+# leaves no stale lock behind.
+t_fcgi_client_gone() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server $GONE_ENV
+	new_channel "$c"
+	[ "$(cgi_count)" = 0 ]
+	sse_open s "$SSE_URL/$c"
+	sse_ready s
+	wait_for '[ "$(cgi_count)" = 1 ]' 20 0.05
+	sse_close s
+	wait_for '[ "$(cgi_count)" = 0 ]' "$GONE_TRIES" 0.05
+	sse_open r "$SSE_URL/$c"
+	sse_ready r
+	fifo_events "$c" 1 1
+	sse_wait r '^data: ev-1$'
+}
+
+# The worker draining the channel's pipe is killed: the pool replaces it
+# within a second, another worker takes the pipe over, and the clients
+# whose streams it held resume (Last-Event-ID) without loss.
+t_fcgi_worker_killed() {
+	local c=c$BATS_TEST_NUMBER victim i last n=0
+	local -a names=(s1 s2 s3 s4 s5 s6)
+
+	use_server
+	new_channel "$c"
+	for i in "${names[@]}"; do
+		sse_open "$i" "$SSE_URL/$c"
+	done
+	sse_ready "${names[@]}"
+	wait_for '[ "$(cgi_count)" = 6 ]' 20 0.05
+	fifo_events "$c" 1 2
+	for i in "${names[@]}"; do
+		sse_wait "$i" '^data: ev-2$'
+	done
+	wait_for '[ -n "$(drain_holder "$c")" ]' 20 0.05
+	victim=$(drain_holder "$c")
+	kill -KILL "$victim"
+	wait_for '[ "$(fcgi_workers | wc -l)" = 2 ] && ! fcgi_workers | grep -qx "$victim"' 20 0.05
+	# its clients' connections end; each comes back with its last id
+	for i in "${names[@]}"; do
+		if wait_for "sse_done $i" "$BROKEN_TRIES" 0.05 2>/dev/null; then
+			BROKEN_TRIES=1 # the others ended at the same time
+			n=$((n + 1))
+			last=$(sed -n 's/^id: //p' "$T/$i.body" | tail -1)
+			mv "$T/$i.body" "$T/$i.first"
+			sse_open "$i" "$SSE_URL/$c" -H "Last-Event-ID: $last"
+			sse_ready "$i"
+		fi
+	done
+	[ "$n" -ge 1 ] || fail "no stream ended with its worker"
+	fifo_events "$c" 3 4
+	for i in "${names[@]}"; do
+		sse_wait "$i" '^data: ev-4$'
+		if [ -f "$T/$i.first" ]; then
+			cat "$T/$i.first" "$T/$i.body" >"$T/$i.all"
+			mv "$T/$i.all" "$T/$i.body"
+		fi
+		expect_events "$i" "$(seq_events 1 4 ev- tick)"
+	done
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# Apache (event MPM) + mod_proxy_fcgi to a standalone sse-fcgi pool (flushpackets=on).
+# Every SPEC behaviour of a stream (httpd-behaviour.bash), through this
+# server started on 127.0.0.1 with test/conf/apache-fcgi.conf.in.
+#   bats --tap test/bats/t2700-apache-fcgi.bats            (SSE_BUILD=build/asan for a sanitizer build)
+
+SSE_SERVER=apache-fcgi
+# mod_proxy_fcgi notices a departed idle client only at its next write:
+# with a 1 s heartbeat, within about 2 s.
+GONE_ENV=SSE_HEARTBEAT=1
+GONE_TRIES=50
+# When its worker dies mid-stream, mod_proxy_fcgi logs the error at once
+# but ends the client's response only after KeepAliveTimeout (5 s).
+BROKEN_TRIES=140
+load helpers
+load httpd-behaviour
+
+setup_file() { srv_setup_file; }
+teardown_file() { srv_teardown_file; }
+setup() { srv_setup; }
+teardown() { srv_teardown; }
+
+@test "apache-fcgi: headers and the first comment at once" { t_headers; }
+@test "apache-fcgi: ?channel= names the channel" { t_channel_query; }
+@test "apache-fcgi: sse-publish events arrive at once" { t_publish; }
+@test "apache-fcgi: fifo events arrive at once" { t_fifo; }
+@test "apache-fcgi: drop-box file renamed in arrives, dot files wait" { t_dropbox_rename; }
+@test "apache-fcgi: drop-box file written in place arrives on close" { t_dropbox_write; }
+@test "apache-fcgi: resume by Last-Event-ID" { t_resume_header; }
+@test "apache-fcgi: resume by ?lastEventId=" { t_resume_query; }
+@test "apache-fcgi: Last-Event-ID wins over ?lastEventId=" { t_resume_header_wins; }
+@test "apache-fcgi: no id: live events only" { t_no_id_live_only; }
+@test "apache-fcgi: id older than the history: sse-gap, then what is retained" { t_gap_older; }
+@test "apache-fcgi: id newer than the newest: sse-gap" { t_gap_newer; }
+@test "apache-fcgi: id one below the oldest: no gap" { t_gap_none_one_below; }
+@test "apache-fcgi: heartbeat while idle" { t_heartbeat; }
+@test "apache-fcgi: SSE_RETRY_MS at stream start" { t_retry; }
+@test "apache-fcgi: SSE_MAX_LIFETIME ends the stream, resume loses nothing" { t_lifetime; }
+@test "apache-fcgi: CORS allow-list" { t_cors_listed; }
+@test "apache-fcgi: CORS *" { t_cors_star; }
+@test "apache-fcgi: CORS preflight: 204" { t_cors_preflight; }
+@test "apache-fcgi: unknown channel: 404" { t_unknown_channel; }
+@test "apache-fcgi: bad channel names: 400" { t_bad_channel; }
+@test "apache-fcgi: bad Last-Event-ID: 400" { t_bad_last_event_id; }
+@test "apache-fcgi: POST, PUT, DELETE: 405" { t_bad_method; }
+@test "apache-fcgi: no SSE_SPOOL_DIR: 500 and one line in the error log" { t_no_spool; }
+@test "apache-fcgi: HEAD: headers only, then the end" { t_head; }
+@test "apache-fcgi: busy: 200, replay, retry, end" { t_busy; }
+@test "apache-fcgi: ?status with SSE_STATUS=1" { t_status; }
+@test "apache-fcgi: ?status is off by default" { t_status_off; }
+@test "apache-fcgi: 50 streams, 200 fifo events: each gets all, once, in order" { t_fanout; }
+@test "apache-fcgi: a client that goes away frees its stream in the pool" { t_fcgi_client_gone; }
+@test "apache-fcgi: the worker draining the pipe is killed, replaced, its clients resume, nothing lost" { t_fcgi_worker_killed; }
