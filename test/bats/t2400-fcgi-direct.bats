@@ -31,7 +31,11 @@ teardown() {
 	for pid in $(cat "$T/pids" 2>/dev/null); do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
-	[ -n "${POOL:-}" ] && kill -KILL "$POOL" 2>/dev/null || true
+	# SIGTERM first: a sanitizer build reports leaks as the workers exit
+	if [ -n "${POOL:-}" ] && kill -TERM "$POOL" 2>/dev/null; then
+		for _ in $(seq 40); do kill -0 "$POOL" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$POOL" 2>/dev/null || true
+	fi
 	# a sanitizer report anywhere in the pool's log fails the test
 	if [ -f "$T/pool.err" ] && grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/pool.err" >&2; then
 		return 1
