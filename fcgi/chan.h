@@ -24,6 +24,7 @@ struct fcgi_chan {
 	struct fcgi_stream *streams;     /* list of its streams */
 	size_t nstreams;
 	int dirty;                       /* the log moved, or streams have more */
+	uint64_t pumped_ms;              /* when its streams were last written */
 	struct fcgi_stat_chan *stat;
 	/* The newest range read: every stream whose cursor is at fresh_seq
 	 * sends these bytes, read from the log once per batch. */
