@@ -21,5 +21,5 @@ need_packages() {
 }
 
 BUILD_PACKAGES="gcc make libc6-dev zlib1g-dev libfcgi-dev pkg-config"
-SERVER_PACKAGES="lighttpd apache2 curl"
+SERVER_PACKAGES="lighttpd apache2 nginx curl"
 TEST_PACKAGES="bats strace procps psmisc python3"

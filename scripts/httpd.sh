@@ -5,7 +5,7 @@
 # Ctrl-C, then stopped by pid and cleaned up.
 #
 #   scripts/httpd.sh SERVER [SSE_NAME=value...]
-#   SERVER: lighttpd-cgi | apache-cgid | apache-htaccess
+#   SERVER: lighttpd-cgi | apache-cgid | apache-htaccess | lighttpd-fcgi | nginx-fcgi | apache-fcgi
 #   e.g.    scripts/httpd.sh lighttpd-cgi SSE_HEARTBEAT=5 SSE_STATUS=1
 #
 # Programs come from $SSE_BUILD (default build). The configuration used is
@@ -20,9 +20,9 @@ usage() {
 
 [ $# -ge 1 ] || usage
 case $1 in
-lighttpd-cgi | apache-cgid | apache-htaccess) SSE_SERVER=$1 ;;
+lighttpd-cgi | apache-cgid | apache-htaccess | lighttpd-fcgi | nginx-fcgi | apache-fcgi) SSE_SERVER=$1 ;;
 -h | --help) usage ;;
-*) echo "httpd.sh: unknown server '$1' (lighttpd-cgi, apache-cgid, apache-htaccess)" >&2; exit 2 ;;
+*) echo "httpd.sh: unknown server '$1' (lighttpd-cgi, apache-cgid, apache-htaccess, lighttpd-fcgi, nginx-fcgi, apache-fcgi)" >&2; exit 2 ;;
 esac
 shift
 for kv in "$@"; do
@@ -46,7 +46,7 @@ cat <<EOF
 $SSE_SERVER runs on $BASE (pid $(<"$SRV_DIR/server.pid")), files in $SRV_DIR
   config:   $SRV_DIR/server.conf$([ "$SSE_SERVER" = apache-htaccess ] && echo " and $SRV_DIR/htdocs/.htaccess")
   logs:     $SRV_DIR/error.log$([ "$SRV_ERRLOG" != "$SRV_DIR/error.log" ] && echo " and $SRV_ERRLOG")
-  stream:   curl -N $BASE/sse.cgi/demo
+  stream:   curl -N $BASE$SSE_URL/demo
   publish:  $SSE_BIN/sse-publish --spool $SPOOL demo 'hello'
             printf 'data: hi\\n\\n' > $SPOOL/demo/fifo
 Ctrl-C stops it.

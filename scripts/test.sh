@@ -1,7 +1,7 @@
 #!/bin/bash
 # The whole test suite: unit tests (C, TAP), the log suite, sse-publish and
-# sse.cgi directly, and sse.cgi behind real lighttpd and Apache started on
-# 127.0.0.1 as our own processes; then all of it again on an
+# sse.cgi and sse-fcgi directly, and both behind real lighttpd, Apache and
+# nginx started on 127.0.0.1 as our own processes; then all of it again on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build.
 # Ends with one line "N passed, N failed" and exits non-zero on any failure.
 #   scripts/test.sh [--quick]     --quick: skip the sanitizer pass
