@@ -1,5 +1,6 @@
 #include "worker.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "chan.h"
@@ -463,30 +465,71 @@ static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 	start_stream(wk, s, &plan, set);
 }
 
-/* libfcgi accepts and decodes the parameters (blocking on the new
- * connection only while the web server sends them); the connection is then
- * taken from it, and its buffers freed, before the next accept. */
+/* FCGI_WEB_SERVER_ADDRS (as libfcgi reads it): the web servers allowed on
+ * a TCP socket, comma-separated IPv4 addresses. Unset: anyone. */
+static int peer_allowed(int fd)
+{
+	const char *list = getenv("FCGI_WEB_SERVER_ADDRS");
+	struct sockaddr_in in;
+	socklen_t len = sizeof(in);
+	char addr[INET_ADDRSTRLEN];
+
+	if (!list || getpeername(fd, (struct sockaddr *)&in, &len) < 0 || in.sin_family != AF_INET)
+		return 1;
+	if (!inet_ntop(AF_INET, &in.sin_addr, addr, sizeof(addr)))
+		return 0;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ", ");
+
+		if (n == strlen(addr) && strncmp(p, addr, n) == 0)
+			return 1;
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
+
+/* The connection is accepted here and libfcgi decodes its request. Not
+ * libfcgi's own accept: on a unix socket it waits up to 2 s for the peer
+ * to speak, and its reads block; a silent peer would stall every stream of
+ * the worker. Here the reads of one request are bounded (SO_RCVTIMEO), and
+ * the connection and its buffers are taken from libfcgi before the next. */
 static void accept_some(struct worker *wk)
 {
 	for (int i = 0; i < 64; i++) {
-		int rc = FCGX_Accept_r(&wk->req);
-		int fd;
+		struct timeval tv = { 1, 0 };
+		int fd = accept4(wk->conf->listen_fd, NULL, NULL, SOCK_CLOEXEC), rc;
 
-		if (rc < 0) {
-			if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR)
-				say(wk, "cannot accept a FastCGI connection: %s",
-				    rc < -1 && rc > -4096 ? strerror(-rc) : "protocol error");
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				say(wk, "cannot accept a FastCGI connection: %s", strerror(errno));
 			return;
 		}
-		fd = wk->req.ipcFd;
+		if (!peer_allowed(fd)) {
+			sse_close(fd);
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		/* A connection already there: libfcgi reads the request from it
+		 * (keepConnection stops it closing it first). */
+		wk->req.ipcFd = fd;
+		wk->req.keepConnection = 1;
+		rc = FCGX_Accept_r(&wk->req);
+		if (rc < 0) {
+			/* libfcgi closed it: a protocol error, or silence */
+			wk->req.ipcFd = -1;
+			continue;
+		}
 		if (wk->req.role != FCGI_RESPONDER) {
 			FCGX_Free(&wk->req, 1);
+			wk->req.ipcFd = -1;
 			continue;
 		}
 		handle_request(wk, fd, (uint16_t)wk->req.requestId, wk->req.envp);
 		FCGX_Free(&wk->req, 0);
 		wk->req.ipcFd = -1;
-		wk->req.keepConnection = 0;
 	}
 }
 
@@ -675,7 +718,8 @@ static int setup(struct worker *wk, struct sse_err *err)
 	wk->wfd = sse_watch_open(err);
 	if (wk->wfd < 0)
 		return -1;
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&wk->req, wk->conf->listen_fd, 0) != 0)
+	/* No listening socket for libfcgi: accept_some() accepts. */
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&wk->req, -1, 0) != 0)
 		return sse_err_set(err, "libfcgi cannot be initialised");
 	/* Exclusive: one worker wakes per connection, not all of them. */
 	if (sse_wait_add(wk->w, wk->conf->listen_fd, SSE_IN | SSE_EXCL, &wk->t_listen, err) < 0 ||

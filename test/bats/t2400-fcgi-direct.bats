@@ -142,6 +142,56 @@ os.execv(sys.argv[2], sys.argv[2:])' "$SOCK" "$FCGI" --spool "$SP" --workers 1 2
 	[[ $output == *$'id: 1\ndata: one'* ]] || fail "no replay: $output"
 }
 
+@test "a connection that sends half a request and goes silent holds a worker seconds, not forever" {
+	pool --workers 1
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.send(b"\x01\x01\x00\x01\x00\x08\x00\x00\x00\x01")  # BEGIN_REQUEST, cut short
+time.sleep(8)' "$SOCK" &
+	echo $! >>"$T/pids"
+	sleep 0.2
+	SECONDS=0
+	run fc -t 7 PATH_INFO=/nosuch
+	[[ $output == "Status: 404"* ]] || fail "no answer within 7 s: $output"
+	echo "answered after ${SECONDS}s"
+	[ "$SECONDS" -le 5 ]
+}
+
+# tcp_up PORT: the pool accepts on it (fcgiclient exits 1 only when it cannot connect).
+tcp_up() {
+	local rc
+	for _ in $(seq 100); do
+		rc=0
+		"$CLIENT" -t 0.2 "127.0.0.1:$1" REQUEST_METHOD=GET >/dev/null 2>&1 || rc=$?
+		[ "$rc" != 1 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "TCP: --listen 127.0.0.1:PORT, and FCGI_WEB_SERVER_ADDRS keeps other peers out" {
+	local port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	FCGI_WEB_SERVER_ADDRS=10.1.2.3,127.0.0.2 "$FCGI" --listen "127.0.0.1:$port" --spool "$SP" --workers 1 2>>"$T/pool.err" &
+	POOL=$!
+	tcp_up "$port"
+	run "$CLIENT" -t 2 "127.0.0.1:$port" REQUEST_METHOD=GET PATH_INFO=/nosuch
+	[ "$status" -eq 3 ] # closed without an answer: 127.0.0.1 is not listed
+	[ -z "$output" ]
+	kill "$POOL"
+	wait "$POOL" || true
+	FCGI_WEB_SERVER_ADDRS=10.1.2.3,127.0.0.1 "$FCGI" --listen "127.0.0.1:$port" --spool "$SP" --workers 1 2>>"$T/pool.err" &
+	POOL=$!
+	tcp_up "$port"
+	run "$CLIENT" -t 2 "127.0.0.1:$port" REQUEST_METHOD=GET PATH_INFO=/nosuch
+	[[ $output == "Status: 404"* ]]
+	run "$FCGI" --listen "127.0.0.1:$port" --spool "$SP"
+	[ "$status" -eq 1 ]
+	[[ $output == *"cannot listen on '127.0.0.1:$port': Address already in use"* ]]
+}
+
 @test "stream: the head, the first comment at once, live events, and the unix socket's mode" {
 	pool --workers 1
 	[ "$(stat -c %a "$SOCK")" = 660 ]
