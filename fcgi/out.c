@@ -24,12 +24,14 @@ void fcgi_out_free(struct fcgi_out *o)
 	o->pend_off = o->pend_len = o->pend_cap = 0;
 }
 
-/* Room for n more bytes at the end of pend, within the bound. */
-static unsigned char *pend_room(struct fcgi_out *o, size_t n)
+/* Room for n more bytes at the end of pend. bounded: within FCGI_OUT_MAX;
+ * the rest of a write the socket took only part of is always kept (one
+ * batch, which may hold one event larger than the bound on the wire). */
+static unsigned char *pend_room(struct fcgi_out *o, size_t n, int bounded)
 {
 	if (o->pend_off > 0 && o->pend_off == o->pend_len)
 		o->pend_off = o->pend_len = 0;
-	if (o->pend_len - o->pend_off + n > FCGI_OUT_MAX)
+	if (bounded && o->pend_len - o->pend_off + n > FCGI_OUT_MAX)
 		return NULL;
 	if (o->pend_len + n > o->pend_cap) {
 		size_t live = o->pend_len - o->pend_off;
@@ -67,6 +69,7 @@ static ssize_t send_iov(int fd, struct iovec *iov, size_t n)
 static int put_iov(struct fcgi_out *o, struct iovec *iov, size_t n)
 {
 	ssize_t w = 0;
+	int bounded = fcgi_out_pending(o) > 0;
 
 	if (fcgi_out_pending(o) == 0) {
 		w = send_iov(o->fd, iov, n);
@@ -81,7 +84,7 @@ static int put_iov(struct fcgi_out *o, struct iovec *iov, size_t n)
 		w -= (ssize_t)skip;
 		if (rest == 0)
 			continue;
-		p = pend_room(o, rest);
+		p = pend_room(o, rest, bounded);
 		if (!p)
 			return -1;
 		memcpy(p, (const unsigned char *)iov[i].iov_base + skip, rest);

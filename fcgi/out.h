@@ -2,10 +2,11 @@
  * stream's bytes framed as STDOUT records, then END_REQUEST. This is written
  * by hand because libfcgi's output streams block (a thread per request);
  * here a socket that takes only part of a write keeps the rest, framed, in
- * a per-connection buffer that exists only while the socket is full and is
- * bounded: a client that stays stalled past FCGI_OUT_MAX is given up (it
- * reconnects and resumes from the log). The stream logic stops feeding a
- * blocked connection, so in practice the buffer holds one batch. */
+ * a per-connection buffer that exists only while the socket is full. The
+ * rest of one write is always kept (the stream logic stops feeding a
+ * blocked connection, so that is one batch); what is added while bytes
+ * wait (heartbeats, the end) is bounded: past FCGI_OUT_MAX the client is
+ * given up (it reconnects and resumes from the log). */
 #ifndef SSE_FCGI_OUT_H
 #define SSE_FCGI_OUT_H
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -210,7 +211,17 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return fd == -2 ? 2 : 1;
 	r.conf = (struct fcgi_worker_conf){ .listen_fd = fd, .workers = (unsigned)o.workers,
-					    .base = &set, .report = report };
+					    .supervisor = getpid(), .base = &set, .report = report };
+	/* Two descriptors per stream at the web server, one here: take what
+	 * the hard limit allows. */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	r.conf.stats = fcgi_stats_new((unsigned)o.workers, &err);
 	if (!r.conf.stats) {
 		fprintf(stderr, "%s: %s\n", prog, err.msg);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +70,7 @@ struct worker {
 	size_t scratch_cap;
 	uint64_t now;
 	size_t streams;
+	uint64_t accept_paused;       /* out of fds: accept again after this */
 };
 
 static void say(struct worker *wk, const char *fmt, ...) SSE_PRINTF(2, 3);
@@ -209,9 +211,17 @@ static int pump_once(struct worker *wk, struct fcgi_stream *s)
 
 /* After a pump: a busy answer that caught up ends; a blocked socket is
  * waited on. 0, or -1 when s was destroyed. */
+static int caught_up(struct fcgi_stream *s)
+{
+	struct sse_log_head h;
+
+	sse_log_head(s->chan->log, &h);
+	return fcgi_out_pending(&s->out) == 0 && s->st.seq >= h.seq;
+}
+
 static int settle(struct worker *wk, struct fcgi_stream *s, int rc)
 {
-	if (rc == 0 && s->busy) {
+	if (rc == 0 && s->busy && caught_up(s)) {
 		if (sse_stream_busy_end(&s->st, wk->now) < 0) {
 			destroy(wk, s);
 			return -1;
@@ -325,7 +335,8 @@ static void send_status(struct worker *wk, struct fcgi_stream *s, const struct s
 {
 	char head[512];
 	size_t n = sse_response_head(plan, head, sizeof(head));
-	struct status_ctx sc = { wk, set->spool_dir };
+	char spool[PATH_MAX];
+	struct status_ctx sc = { wk, realpath(set->spool_dir, spool) ? spool : set->spool_dir };
 	struct sse_err err;
 	char *json;
 	size_t len;
@@ -343,21 +354,43 @@ static void send_status(struct worker *wk, struct fcgi_stream *s, const struct s
 	finish(wk, s);
 }
 
-static struct fcgi_chan *chan_get(struct worker *wk, const struct sse_settings *set,
-				  const char *name, struct sse_err *err)
+/* The fifo to wait on changes when this worker becomes the holder or stops
+ * being it (the fd stays open: no longer watched), and when the intake
+ * reopens the fifo after its last writer left (the old fd is closed, which
+ * took it out of epoll). Called right after every intake call, before an
+ * accept can reuse a closed fd's number. */
+static void fifo_sync(struct worker *wk, struct fcgi_chan *c)
+{
+	struct sse_err err;
+	int fd = sse_intake_fifo_fd(&c->in);
+
+	if (fd == c->fifo_reg)
+		return;
+	if (c->fifo_reg >= 0)
+		(void)sse_wait_del(wk->w, c->fifo_reg);
+	c->fifo_reg = -1;
+	if (fd >= 0 && sse_wait_add(wk->w, fd, SSE_IN, c, &err) < 0)
+		say(wk, "%s", err.msg);
+	else
+		c->fifo_reg = fd;
+}
+
+static struct fcgi_chan *chan_get(struct worker *wk, const char *spool,
+				  const struct sse_settings *set, const char *name,
+				  struct sse_err *err)
 {
 	struct fcgi_chan *c;
 
 	for (c = wk->chans; c; c = c->next) {
-		if (strcmp(c->name, name) == 0 && strcmp(c->spool, set->spool_dir) == 0)
+		if (strcmp(c->name, name) == 0 && strcmp(c->spool, spool) == 0)
 			return c;
 	}
-	c = fcgi_chan_open(set->spool_dir, name, set->sync, set->max_event, wk->wfd,
-			   wk->conf->report, err);
+	c = fcgi_chan_open(spool, name, set->sync, set->max_event, wk->wfd, wk->conf->report, err);
 	if (!c)
 		return NULL;
 	c->kind = K_FIFO;
-	c->stat = fcgi_stats_chan(wk->conf->stats, wk->conf->index, set->spool_dir, name);
+	c->stat = fcgi_stats_chan(wk->conf->stats, wk->conf->index, spool, name);
+	fifo_sync(wk, c);
 	c->next = wk->chans;
 	wk->chans = c;
 	return c;
@@ -369,13 +402,20 @@ static void start_stream(struct worker *wk, struct fcgi_stream *s, const struct 
 	struct sse_err err;
 	struct fcgi_chan *c;
 	struct sse_sink sink = { sink_write, s };
+	char spool[PATH_MAX];
 	int busy;
 
 	if (sse_spool_check(set->spool_dir, &err) < 0) {
 		fail500(wk, s, err.msg);
 		return;
 	}
-	c = chan_get(wk, set, plan->channel, &err);
+	/* One channel object per directory: /srv/sse and /srv/sse/ (two
+	 * requests' SSE_SPOOL_DIR) would share inotify watches. */
+	if (!realpath(set->spool_dir, spool)) {
+		fail500(wk, s, "cannot resolve the spool directory");
+		return;
+	}
+	c = chan_get(wk, spool, set, plan->channel, &err);
 	if (!c) {
 		struct sse_plan nf = *plan;
 		char b[512];
@@ -503,8 +543,16 @@ static void accept_some(struct worker *wk)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno == EMFILE || errno == ENFILE) {
+				/* Level-triggered: waiting on the socket again would
+				 * spin. Leave the connection queued for a while. */
+				say(wk, "cannot accept a FastCGI connection: %s (%zu connections open; "
+					"raise ulimit -n); pausing 100 ms", strerror(errno), wk->streams);
+				if (sse_wait_del(wk->w, wk->conf->listen_fd) == 0)
+					wk->accept_paused = wk->now + 100;
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				say(wk, "cannot accept a FastCGI connection: %s", strerror(errno));
+			}
 			return;
 		}
 		if (!peer_allowed(fd)) {
@@ -616,11 +664,12 @@ static void on_watch(void *ctx, int wd, uint32_t mask, const char *name)
 			c->dirty = 1;
 		if (wd != c->wd_log && sse_intake_notify(&c->in, wd, mask, name, &err) < 0)
 			say(wk, "%s", err.msg);
+		fifo_sync(wk, c);
 	}
 }
 
-/* Per channel: intake timers, the fifo to wait on (it changes when this
- * worker becomes the holder), and closing channels nobody reads. Returns
+/* Per channel: intake timers, the fifo to wait on, and closing channels
+ * nobody reads. Returns
  * the wait's timeout, at most timeout (-1: none) which is when the next
  * dirty channel may be written. */
 static int chans_tick(struct worker *wk, int timeout)
@@ -628,7 +677,7 @@ static int chans_tick(struct worker *wk, int timeout)
 	struct sse_err err;
 
 	for (struct fcgi_chan **pc = &wk->chans, *c; (c = *pc) != NULL;) {
-		int fd, t;
+		int t;
 
 		if (c->nstreams == 0) {
 			*pc = c->next;
@@ -639,16 +688,7 @@ static int chans_tick(struct worker *wk, int timeout)
 		}
 		if (sse_intake_tick(&c->in, wk->now, &err) < 0)
 			say(wk, "%s", err.msg);
-		fd = sse_intake_fifo_fd(&c->in);
-		if (fd != c->fifo_reg) {
-			if (c->fifo_reg >= 0)
-				(void)sse_wait_del(wk->w, c->fifo_reg);
-			c->fifo_reg = -1;
-			if (fd >= 0 && sse_wait_add(wk->w, fd, SSE_IN, c, &err) < 0)
-				say(wk, "%s", err.msg);
-			else
-				c->fifo_reg = fd;
-		}
+		fifo_sync(wk, c);
 		t = sse_intake_timeout(&c->in, wk->now);
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
@@ -738,6 +778,8 @@ int fcgi_worker_run(const struct fcgi_worker_conf *conf)
 	wk.conf = conf;
 	/* The supervisor's death (even SIGKILL) ends its workers. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != conf->supervisor)
+		return 0; /* it died before prctl */
 	if (setup(&wk, &err) < 0) {
 		say(&wk, "worker %u: %s", conf->index, err.msg);
 		return 1;
@@ -762,6 +804,17 @@ int fcgi_worker_run(const struct fcgi_worker_conf *conf)
 			pump_chan(&wk, c);
 		}
 		timers_due(&wk);
+		if (wk.accept_paused && wk.now >= wk.accept_paused) {
+			if (sse_wait_add(wk.w, conf->listen_fd, SSE_IN | SSE_EXCL, &wk.t_listen, &err) < 0)
+				say(&wk, "%s", err.msg);
+			wk.accept_paused = 0;
+		}
+		if (wk.accept_paused) {
+			int t = (int)(wk.accept_paused - wk.now);
+
+			if (coalesce < 0 || t < coalesce)
+				coalesce = t;
+		}
 		timeout = chans_tick(&wk, coalesce);
 		top = heap_top(&wk.timers);
 		if (top) {
@@ -792,6 +845,7 @@ int fcgi_worker_run(const struct fcgi_worker_conf *conf)
 
 				if (sse_intake_fifo(&c->in, &err) < 0)
 					say(&wk, "%s", err.msg);
+				fifo_sync(&wk, c);
 			} else if (kind == K_SIGNAL) {
 				struct signalfd_siginfo si;
 

@@ -5,6 +5,8 @@
 #ifndef SSE_FCGI_WORKER_H
 #define SSE_FCGI_WORKER_H
 
+#include <sys/types.h>
+
 #include "err.h"
 #include "settings.h"
 #include "stats.h"
@@ -13,6 +15,7 @@ struct fcgi_worker_conf {
 	int listen_fd;
 	unsigned index;                    /* this worker's row in stats */
 	unsigned workers;
+	pid_t supervisor;                  /* the worker ends with it */
 	const struct sse_settings *base;   /* environment and flags */
 	struct fcgi_stats *stats;
 	sse_report_fn report;

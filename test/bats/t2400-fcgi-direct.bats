@@ -402,6 +402,13 @@ pid_alive() {
 	local r
 	r=$(grep '^retry: ' <<<"$output" | cut -c8-)
 	[ "$r" -ge 5000 ] && [ "$r" -le 6000 ]
+	# a replay larger than the socket takes at once is sent whole before the end
+	local data
+	data=$(head -c 2000 /dev/zero | tr '\0' y)
+	for i in $(seq 1 1000); do printf 'data: %d %s\n\n' "$i" "$data"; done | pub --raw news >/dev/null
+	fc -t 10 PATH_INFO=/news HTTP_LAST_EVENT_ID=1 >"$T/replay"
+	[ "$(grep -c '^data: ' "$T/replay")" = 1000 ] || fail "busy replay: $(grep -c '^data: ' "$T/replay") of 1000 events"
+	tail -2 "$T/replay" | grep -q '^retry: '
 	# a stream that ends frees its slot
 	kill "$(head -1 "$T/pids")"
 	for _ in $(seq 40); do [ "$(status_field news streams)" = 1 ] && break; sleep 0.05; done

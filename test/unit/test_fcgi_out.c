@@ -161,6 +161,29 @@ int main(void)
 		fcgi_out_free(&s);
 		close(sv2[0]);
 	}
+	/* One write larger than the bound (a 64 KiB event of empty lines is
+	 * ~460 kB on the wire) is kept whole; only what comes after is bounded. */
+	{
+		struct fcgi_out b;
+		size_t big = FCGI_OUT_MAX + 200000;
+		unsigned char *d = calloc(1, big);
+		int sv3[2];
+
+		if (!d || socketpair(AF_UNIX, SOCK_STREAM, 0, sv3) < 0)
+			return 1;
+		(void)setsockopt(sv3[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+		fcgi_out_init(&b, sv3[0], 1);
+		int sent = fcgi_out_send(&b, d, big);
+		size_t waiting = fcgi_out_pending(&b);
+
+		tap_ok(sent == 0 && waiting > FCGI_OUT_MAX,
+		       "a first write larger than the bound is kept whole (%zu pending)", waiting);
+		tap_ok(fcgi_out_send(&b, d, 100) < 0, "more while it waits is refused");
+		fcgi_out_free(&b);
+		close(sv3[0]);
+		close(sv3[1]);
+		free(d);
+	}
 	fcgi_out_free(&o);
 	free(p.got);
 	free(want);
