@@ -41,6 +41,9 @@ enum { K_LISTEN = 1, K_SIGNAL, K_WATCH, K_FIFO, K_STREAM };
  * load (a syscall per stream, and one more in the web server). An event
  * after a quiet spell goes out at once. */
 #define COALESCE_MS 5
+/* SIGTERM: how long ended streams may take to send their last bytes (the
+ * supervisor kills a worker after 900 ms). */
+#define SHUTDOWN_MS 300
 /* A finished stream whose web server does not read its last bytes. */
 #define CLOSING_MS 10000
 
@@ -724,14 +727,25 @@ static void timers_due(struct worker *wk)
  * every channel's intake is handed over. */
 static void shutdown_all(struct worker *wk)
 {
-	for (struct fcgi_chan *c = wk->chans; c; c = c->next) {
-		while (c->streams) {
-			struct fcgi_stream *s = c->streams;
+	uint64_t end;
 
-			detach(wk, s);
-			(void)fcgi_out_end(&s->out, 0);
-			(void)fcgi_out_flush(&s->out);
-			destroy(wk, s);
+	wk->now = sse_now_ms();
+	end = wk->now + SHUTDOWN_MS;
+	for (struct fcgi_chan *c = wk->chans; c; c = c->next) {
+		while (c->streams)
+			finish(wk, c->streams);
+	}
+	/* Their last bytes, for a moment: a full socket would lose the end. */
+	while (wk->timers.len && (wk->now = sse_now_ms()) < end) {
+		struct sse_ready ready[256];
+		struct sse_err err;
+		int n = sse_wait_run(wk->w, (int)(end - wk->now), ready, 256, &err);
+
+		if (n < 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (*(int *)ready[i].ptr == K_STREAM)
+				on_stream(wk, ready[i].ptr, ready[i].events);
 		}
 	}
 	while (wk->timers.len) /* finished streams still closing */
