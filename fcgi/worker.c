@@ -212,8 +212,7 @@ static int pump_once(struct worker *wk, struct fcgi_stream *s)
 	return 0;
 }
 
-/* After a pump: a busy answer that caught up ends; a blocked socket is
- * waited on. 0, or -1 when s was destroyed. */
+/* Everything committed is sent and nothing waits for the socket. */
 static int caught_up(struct fcgi_stream *s)
 {
 	struct sse_log_head h;
@@ -222,6 +221,8 @@ static int caught_up(struct fcgi_stream *s)
 	return fcgi_out_pending(&s->out) == 0 && s->st.seq >= h.seq;
 }
 
+/* After a pump: a busy answer that caught up ends; a blocked socket is
+ * waited on. 0, or -1 when s was destroyed (or finished). */
 static int settle(struct worker *wk, struct fcgi_stream *s, int rc)
 {
 	if (rc == 0 && s->busy && caught_up(s)) {
