@@ -30,16 +30,11 @@ while getopts "n:d:r:o:h" o; do
 	*) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
-OUT=$BENCH/out
-RES=${RES:-$OUT/fcgi-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$RES" || exit 1
-RES=$(cd "$RES" && pwd)
-log() { echo "[$(date +%T)] $*" >&2; }
-exec > >(tee "$RES/run.log") 2>&1
-log "results in $RES"
+. "$BENCH/common.sh"
+bench_results fcgi
 [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] || {
 	echo "fcgi.sh: nchan is not installed: apt-get install -y libnginx-mod-nchan" >&2; exit 1; }
-. "$BENCH/common.sh"
+bench_build
 {
 	echo "date: $(date -Is)"
 	echo "host: $(uname -srm), $(nproc) CPUs, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, NOFILE hard $(ulimit -Hn)"

@@ -30,14 +30,8 @@ while getopts "n:d:i:o:h" o; do
 	*) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
-OUT=$BENCH/out
-RES=${RES:-$OUT/run-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$RES" || exit 1
-RES=$(cd "$RES" && pwd)
-log() { echo "[$(date +%T)] $*" >&2; }
-exec > >(tee "$RES/run.log") 2>&1
-
-log "results in $RES"
+. "$BENCH/common.sh"
+bench_results run
 # One inotify instance per sse.cgi stream (README, "Limits to know").
 need=0
 for n in $NS; do [ "$n" -gt "$need" ] && need=$n; done
@@ -51,7 +45,7 @@ if [ "$have" -lt "$need" ]; then
 		exit 1
 	fi
 fi
-. "$BENCH/common.sh"
+bench_build
 
 # 3. append-rate
 cc -O2 -Wall -Wextra -I"$ROOT/lib" "$BENCH/append-rate.c" "$SSE_BUILD/libsse.a" -lz -o "$OUT/append-rate" || exit 1

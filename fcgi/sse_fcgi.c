@@ -204,8 +204,8 @@ int main(int argc, char **argv)
 		o.workers = cpus > 0 ? (unsigned long)cpus : 1;
 	}
 	if (!set.spool_dir)
-		fprintf(stderr, "%s: SSE_SPOOL_DIR is not set: requests without the FastCGI parameter "
-				"SSE_SPOOL_DIR will get 500 (give --spool DIR)\n", prog);
+		report(NULL, "SSE_SPOOL_DIR is not set: requests without the FastCGI parameter "
+			     "SSE_SPOOL_DIR will get 500 (give --spool DIR)");
 	signal(SIGPIPE, SIG_IGN);
 	fd = open_listener(&o);
 	if (fd < 0)
