@@ -95,8 +95,11 @@ static void usage(FILE *f)
 	}
 }
 
-/* A request body nobody reads makes mod_cgid fail writing it and can cost
- * the client its answer: read (a bounded amount) and drop it first. */
+/* A request body left unread makes the kernel reset mod_cgid's socket when
+ * we exit, and the client loses the answer: read (a bounded amount) and drop
+ * it first. Under mod_cgid stdin is the same socket as stdout, which main()
+ * made non-blocking, so a body not there yet is waited for (a second at most
+ * each time). */
 static void discard_body(void)
 {
 	const char *cl = getenv("CONTENT_LENGTH");
@@ -112,6 +115,14 @@ static void discard_body(void)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pf = { STDIN_FILENO, POLLIN, 0 };
+			int r = poll(&pf, 1, 1000);
+
+			if (r > 0 || (r < 0 && errno == EINTR))
+				continue;
+			return;
+		}
 		if (n <= 0)
 			return;
 		left -= (unsigned long long)n;

@@ -261,6 +261,36 @@ wait_for() {
 	done
 }
 
+# mod_cgid gives the program one socket as stdin and stdout, and may send
+# the body after the program started; a body left unread makes the kernel
+# reset that socket at exit, and the client loses the answer.
+@test "405 with a body that arrives late on the stdout socket: read, then the full answer" {
+	pub --create ch
+	mapfile -d '' -t envv < <(cgi_env PATH_INFO=/ch REQUEST_METHOD=POST CONTENT_LENGTH=7)
+	run -0 timeout 10 python3 - "$CGI" "${envv[@]}" <<'EOF2'
+import socket, subprocess, sys, time
+ours, theirs = socket.socketpair()
+env = dict(kv.split("=", 1) for kv in sys.argv[2:])
+p = subprocess.Popen([sys.argv[1]], stdin=theirs, stdout=theirs, env=env)
+theirs.close()
+time.sleep(0.3)
+ours.sendall(b"data: x")
+ours.shutdown(socket.SHUT_WR)
+out = b""
+while True:
+    try:
+        b = ours.recv(65536)
+    except ConnectionResetError:
+        print("reset after", repr(out))
+        sys.exit(1)
+    if not b:
+        break
+    out += b
+print("exit", p.wait(), out.split(b"\r\n")[0].decode())
+EOF2
+	[ "$output" = "exit 0 Status: 405 Method Not Allowed" ]
+}
+
 @test "OPTIONS: a 204 preflight, CORS for a listed origin" {
 	cgi PATH_INFO=/ch REQUEST_METHOD=OPTIONS SSE_CORS_ORIGINS=https://a.example HTTP_ORIGIN=https://a.example
 	[ "$rc" -eq 0 ]
