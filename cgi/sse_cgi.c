@@ -236,8 +236,12 @@ static int run(struct loop *l, struct sse_err *err)
 		if (sync_fifo(l, err) < 0)
 			return -1;
 		more = sse_stream_pump(&l->st, now);
-		if (more < 0 || sse_stream_tick(&l->st, now) < 0 || sse_stream_expired(&l->st, now))
+		if (more < 0 || sse_stream_tick(&l->st, now) < 0)
 			return 0;
+		if (sse_stream_expired(&l->st, now)) {
+			(void)sse_stream_end(&l->st, now);
+			return 0;
+		}
 		timeout = more ? 0 : sse_stream_timeout(&l->st, now);
 		t = sse_intake_timeout(&l->in, now);
 		if (t >= 0 && t < timeout)
@@ -246,8 +250,12 @@ static int run(struct loop *l, struct sse_err *err)
 		if (n < 0)
 			return -1;
 		for (int i = 0; i < n; i++) {
-			if (ready[i].ptr == &tag_out || ready[i].ptr == &tag_sig)
+			if (ready[i].ptr == &tag_out)
 				return 0;
+			if (ready[i].ptr == &tag_sig) {
+				(void)sse_stream_end(&l->st, sse_now_ms());
+				return 0;
+			}
 			if (ready[i].ptr == &tag_watch) {
 				if (sse_watch_drain(l->wfd, on_watch, l, err) < 0)
 					return -1;

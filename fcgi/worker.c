@@ -713,6 +713,7 @@ static void timers_due(struct worker *wk)
 			continue;
 		}
 		if (sse_stream_expired(&s->st, wk->now)) {
+			(void)sse_stream_end(&s->st, wk->now);
 			finish(wk, s);
 			continue;
 		}
@@ -733,8 +734,10 @@ static void shutdown_all(struct worker *wk)
 	wk->now = sse_now_ms();
 	end = wk->now + SHUTDOWN_MS;
 	for (struct fcgi_chan *c = wk->chans; c; c = c->next) {
-		while (c->streams)
+		while (c->streams) {
+			(void)sse_stream_end(&c->streams->st, wk->now);
 			finish(wk, c->streams);
+		}
 	}
 	/* Their last bytes, for a moment: a full socket would lose the end. */
 	while (wk->timers.len && (wk->now = sse_now_ms()) < end) {

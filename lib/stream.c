@@ -166,6 +166,7 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 
 		sse_log_head(st->log, &h);
 		st->seq = h.seq;
+		st->start_id = h.newest_id;
 	}
 	if (busy)
 		return 0;
@@ -174,12 +175,33 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 	return 0;
 }
 
-int sse_stream_busy_end(struct sse_stream *st, uint64_t now)
+/* An id line without data: the browser takes it as its lastEventId and
+ * dispatches nothing (WHATWG "dispatch the event" sets the id first). */
+static int end_block(struct sse_stream *st, char *b, size_t size, int n, uint64_t now)
+{
+	if (!st->has_id) {
+		n += snprintf(b + n, size - (size_t)n, "id: %llu\n", (unsigned long long)st->start_id);
+		st->last_id = st->start_id;
+		st->has_id = 1;
+	}
+	n += snprintf(b + n, size - (size_t)n, "\n");
+	return put(st, b, (size_t)n, now);
+}
+
+int sse_stream_end(struct sse_stream *st, uint64_t now)
 {
 	char b[64];
-	int n = snprintf(b, sizeof(b), "retry: %lu\n\n", spread(st->set->busy_retry_ms));
 
-	return put(st, b, (size_t)n, now);
+	if (st->has_id)
+		return 0;
+	return end_block(st, b, sizeof(b), 0, now);
+}
+
+int sse_stream_busy_end(struct sse_stream *st, uint64_t now)
+{
+	char b[96];
+
+	return end_block(st, b, sizeof(b), snprintf(b, sizeof(b), "retry: %lu\n", spread(st->set->busy_retry_ms)), now);
 }
 
 int sse_stream_tick(struct sse_stream *st, uint64_t now)

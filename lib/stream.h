@@ -26,6 +26,7 @@ struct sse_stream {
 	uint64_t seq;                       /* cursor: next event to send */
 	uint64_t last_id;                   /* last id the client has */
 	int has_id;
+	uint64_t start_id;                  /* newest id when a client without one came */
 	uint64_t last_write_ms, end_ms;     /* end_ms 0: no lifetime */
 	uint64_t delivered;
 	uint64_t gap_at;                    /* seq announced by the last sse-gap, +1 */
@@ -44,6 +45,11 @@ void sse_stream_free(struct sse_stream *st);
  * spread retry and the stream is over. -1: the client is gone. */
 int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int busy,
 		     uint64_t now_ms);
+/* The last bytes of a stream that ends with its client still there
+ * (lifetime, SIGTERM, busy): a client that has no id yet is given the one
+ * it is at, so its reconnect resumes from here and does not miss what is
+ * published meanwhile. -1: the client is gone. */
+int sse_stream_end(struct sse_stream *st, uint64_t now);
 int sse_stream_busy_end(struct sse_stream *st, uint64_t now_ms);
 /* Sends what was committed since: 0 done, 1 more is waiting (a bounded
  * amount is sent per call), -1 the client is gone. */

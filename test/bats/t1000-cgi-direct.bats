@@ -390,6 +390,43 @@ EOF2
 
 # --- how a stream ends ---------------------------------------------------------------------
 
+# A client that came without an id and has had no event yet would
+# reconnect without one and miss what is published while it is away: the
+# clean end gives it the id it is at (an id line alone sets the browser's
+# lastEventId and dispatches nothing). One that has an id gets nothing more.
+@test "lifetime: a client without an id is given the one it is at; one with an id is not" {
+	pub --create ch
+	pub ch one >/dev/null
+	pub ch two >/dev/null
+	cgi PATH_INFO=/ch SSE_MAX_LIFETIME=1
+	[ "$rc" -eq 0 ]
+	[ "$(tail -c 7 "$T/body" | tr '\n' '|')" = 'id: 2||' ]
+	[ "$(grep -c '^id: ' "$T/body")" = 1 ]
+	expect_events
+	cgi PATH_INFO=/ch SSE_MAX_LIFETIME=1 HTTP_LAST_EVENT_ID=1
+	[ "$(grep -c '^id: ' "$T/body")" = 1 ]
+	expect_events "2 message two"
+	# an empty channel: id 0, which resumes with no gap
+	pub --create empty
+	cgi PATH_INFO=/empty SSE_MAX_LIFETIME=1
+	[ "$(tail -c 7 "$T/body" | tr '\n' '|')" = 'id: 0||' ]
+}
+
+@test "SIGTERM: a client without an id is given the one it is at" {
+	local pid
+
+	pub --create ch
+	pub ch one >/dev/null
+	mapfile -d '' -t envv < <(cgi_env PATH_INFO=/ch SSE_MAX_LIFETIME=0)
+	env -i "${envv[@]}" "$CGI" >"$T/live" 2>"$T/err" &
+	pid=$!
+	echo "$pid" >>"$T/pids"
+	wait_for 'grep -q "^: " "$T/live"' 40 0.05
+	kill -TERM "$pid"
+	wait "$pid"
+	[ "$(tail -c 7 "$T/live" | tr '\n' '|')" = 'id: 1||' ]
+}
+
 @test "SIGTERM: exit 0, nothing on stderr, within a second" {
 	local pid st=0
 
