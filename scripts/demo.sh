@@ -22,7 +22,7 @@ SPOOL=$RUN/spool
 mkdir -p "$SPOOL" && chmod 755 "$RUN"
 build/sse-publish --spool "$SPOOL" --create demo || exit 1
 sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$RUN|g" -e "s|@DOC_ROOT@|$TOP/demo|g" \
-	-e "s|@CGI_DIR@|$TOP/build|g" -e "s|@SPOOL_DIR@|$SPOOL|g" \
+	-e "s|@CGI_DIR@|$TOP/build|g" -e "s|@SPOOL_DIR@|$SPOOL|g" -e "s|@IDLE_TIMEOUT@|600|g" \
 	-e 's|@SSE_ENV@|	"SSE_HEARTBEAT" => "15",|' \
 	test/conf/lighttpd-cgi.conf.in > "$RUN/lighttpd.conf"
 # The tested configuration serves only sse.cgi; the demo also serves a page.

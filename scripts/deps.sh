@@ -23,3 +23,11 @@ need_packages() {
 BUILD_PACKAGES="gcc make libc6-dev zlib1g-dev libfcgi-dev pkg-config"
 SERVER_PACKAGES="lighttpd apache2 nginx curl"
 TEST_PACKAGES="bats strace procps psmisc python3"
+# The browser acceptance suites (t3xxx): Debian's chromium, and node to run
+# playwright-core (test/browser/package.json, installed there by npm ci).
+BROWSER_PACKAGES="chromium nodejs"
+
+# need_npm: npm comes with nodesource's nodejs, separately with Debian's.
+need_npm() {
+	command -v npm > /dev/null || need_packages npm
+}

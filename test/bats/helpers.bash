@@ -185,16 +185,18 @@ render_env() {
 }
 
 # render TEMPLATE OUT [SETTINGS...]: fill the placeholders of the lines
-# that are not comments. The pseudo-setting NOSPOOL=1 leaves the line
-# setting SSE_SPOOL_DIR out (the misconfiguration test).
+# that are not comments. Pseudo-settings: NOSPOOL=1 leaves the line setting
+# SSE_SPOOL_DIR out (the misconfiguration test); IDLE=N sets the server's
+# idle timeouts to N seconds (600 otherwise).
 render() {
-	local tpl=$1 out=$2 nospool=0 kv
+	local tpl=$1 out=$2 nospool=0 idle=600 kv
 	local -a settings=()
 
 	shift 2
 	for kv in "$@"; do
 		case $kv in
 		NOSPOOL=*) nospool=1 ;;
+		IDLE=*) idle=${kv#IDLE=} ;;
 		*) settings+=("$kv") ;;
 		esac
 	done
@@ -208,7 +210,7 @@ render() {
 	python3 - "$tpl" "$out" "$out.env" "$nospool" \
 		PORT="$SRV_PORT" DIR="$SRV_DIR" DOC_ROOT="$SRV_DIR/htdocs" CGI_DIR="$SRV_DIR/cgi" \
 		SPOOL_DIR="$SPOOL" USER="$SRV_USER" GROUP="$SRV_GROUP" FCGI_BIN="$SRV_FCGI" \
-		FCGI_SOCK="$SRV_FCGI_SOCK" <<'EOF'
+		FCGI_SOCK="$SRV_FCGI_SOCK" IDLE_TIMEOUT="$idle" <<'EOF'
 import re, sys
 tpl, out, envfile, nospool = sys.argv[1:5]
 values = dict(a.split("=", 1) for a in sys.argv[5:])
@@ -243,7 +245,8 @@ srv_start() {
 		cmd=(apache2 -f "$conf" -DFOREGROUND)
 		;;
 	apache-htaccess)
-		render "$SSE_CONF/apache-htaccess.conf.in" "$conf" || return 1
+		# the server's part (IDLE) in its config, the settings in .htaccess
+		render "$SSE_CONF/apache-htaccess.conf.in" "$conf" $(printf '%s\n' "$@" | grep '^IDLE=') || return 1
 		render "$SSE_CONF/htaccess" "$SRV_DIR/htdocs/.htaccess" "$@" || return 1
 		cmd=(apache2 -f "$conf" -DFOREGROUND)
 		;;
@@ -381,7 +384,8 @@ use_server() {
 		return 0
 	fi
 	if [ "$SSE_SERVER" = apache-htaccess ] && [ -s "$SRV_DIR/server.pid" ] &&
-		pid_alive "$(<"$SRV_DIR/server.pid")"; then
+		pid_alive "$(<"$SRV_DIR/server.pid")" &&
+		[ "$(grep '^IDLE=' "$SRV_DIR/settings" 2>/dev/null)" = "$(printf '%s\n' "$@" | grep '^IDLE=')" ]; then
 		# Read at every request: no restart, as on a shared host.
 		render "$SSE_CONF/htaccess" "$SRV_DIR/htdocs/.htaccess" "$@" || return 1
 	else
