@@ -4,7 +4,7 @@
 #   make O=build/asan SANITIZE=address,undefined
 #   make check                            # unit tests (TAP)
 #   make install PREFIX=/usr/local DESTDIR=
-VERSION = 0.1.0
+VERSION = 0.2.0
 SOVERSION = 0
 
 PREFIX ?= /usr/local
@@ -37,7 +37,7 @@ LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
 FCGI_SRC = $(filter-out fcgi/sse_fcgi.c,$(wildcard fcgi/*.c))
 FCGI_OBJ = $(FCGI_SRC:%.c=$(O)/%.o)
 FCGI_LDLIBS = -lfcgi
-PROGRAMS = $(O)/sse.cgi $(O)/sse-publish $(O)/sse-fcgi
+PROGRAMS = $(O)/sse.cgi $(O)/sse-publish $(O)/sse-fcgi $(O)/sse-doctor
 UNIT_SRC = $(wildcard test/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:test/unit/%.c=$(O)/test/%)
 TOOL_SRC = $(wildcard test/tools/*.c)
@@ -71,6 +71,9 @@ $(O)/sse-fcgi: $(O)/fcgi/sse_fcgi.o $(FCGI_OBJ) $(O)/libsse.a
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
 $(O)/sse-publish: $(O)/cli/sse_publish.o $(O)/libsse.a
 	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+# Dynamic: it resolves host names, which a static glibc program cannot.
+$(O)/sse-doctor: $(O)/cli/sse_doctor.o $(O)/libsse.a
+	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 
 $(O)/test/test_%: $(O)/test/unit/test_%.o $(TEST_SUPPORT) $(FCGI_OBJ) $(O)/libsse.a
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
@@ -86,6 +89,7 @@ install: all
 	install -m 755 $(O)/sse-publish $(DESTDIR)$(bindir)/sse-publish
 	install -m 755 $(O)/sse.cgi $(DESTDIR)$(cgidir)/sse.cgi
 	install -m 755 $(O)/sse-fcgi $(DESTDIR)$(bindir)/sse-fcgi
+	install -m 755 $(O)/sse-doctor $(DESTDIR)$(bindir)/sse-doctor
 	install -m 644 $(O)/libsse.a $(DESTDIR)$(libdir)/libsse.a
 	install -m 755 $(O)/libsse.so $(DESTDIR)$(libdir)/libsse.so.$(VERSION)
 	ln -sf libsse.so.$(VERSION) $(DESTDIR)$(libdir)/libsse.so.$(SOVERSION)

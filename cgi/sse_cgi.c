@@ -15,6 +15,7 @@
 
 #include "intake.h"
 #include "io.h"
+#include "probe.h"
 #include "request.h"
 #include "settings.h"
 #include "slots.h"
@@ -86,7 +87,8 @@ static void usage(FILE *f)
 		   "       sse.cgi --help | --version\n\n"
 		   "Streams a channel's events as text/event-stream:\n"
 		   "  GET .../sse.cgi/CHANNEL   or   .../sse.cgi?channel=CHANNEL\n"
-		   "  resume with Last-Event-ID or ?lastEventId=N; ?status with SSE_STATUS=1\n\n"
+		   "  resume with Last-Event-ID or ?lastEventId=N; ?status with SSE_STATUS=1;\n"
+		   "  ?probe: a short test stream for sse-doctor (is anything buffering?)\n\n"
 		   "Settings (environment: SetEnv, setenv.add-environment):\n");
 	for (size_t i = 0; i < sse_setting_count; i++) {
 		const struct sse_setting *s = &sse_setting_table[i];
@@ -142,6 +144,26 @@ static int fail500(const char *line)
 
 	report(NULL, line);
 	return answer(body, sizeof(body) - 1);
+}
+
+/* ?probe: the buffering doctor's stream (probe.h), one event per interval;
+ * SIGTERM or a departed client ends it. */
+static int probe(const struct sse_plan *plan)
+{
+	char b[SSE_PROBE_EVENT_SIZE > 512 ? SSE_PROBE_EVENT_SIZE : 512];
+
+	if (answer(b, sse_response_head(plan, b, sizeof(b))) != 0 || plan->head)
+		return 0;
+	for (unsigned i = 1; i <= SSE_PROBE_EVENTS; i++) {
+		struct pollfd pf = { sig_fd, POLLIN, 0 };
+		size_t n = sse_probe_event(b, i, sse_probe_clock_ms(), "sse.cgi", getenv("SERVER_SOFTWARE"));
+
+		if (out_write(NULL, b, n) < 0)
+			return 0;
+		if (i < SSE_PROBE_EVENTS && poll(&pf, 1, SSE_PROBE_INTERVAL_MS) != 0)
+			return 0;
+	}
+	return 0;
 }
 
 static int send_status(const struct sse_plan *plan, const char *spool)
@@ -387,6 +409,8 @@ int main(int argc, char **argv)
 	sse_request_plan(&rq, &set, &plan);
 	if (plan.kind == SSE_PLAN_ERROR || plan.kind == SSE_PLAN_PREFLIGHT)
 		return answer(b, sse_response_error(&plan, b, sizeof(b)));
+	if (plan.kind == SSE_PLAN_PROBE)
+		return probe(&plan);
 	if (!set.spool_dir)
 		return fail500("SSE_SPOOL_DIR is not set: set it to the spool directory "
 			       "(Apache: SetEnv SSE_SPOOL_DIR /path; lighttpd: setenv.add-environment)");

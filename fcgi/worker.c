@@ -21,6 +21,7 @@
 #include "heap.h"
 #include "io.h"
 #include "out.h"
+#include "probe.h"
 #include "record.h"
 #include "request.h"
 #include "spool.h"
@@ -59,6 +60,8 @@ struct fcgi_stream {
 	uint8_t in_len;
 	uint32_t in_skip;             /* content and padding left to skip */
 	uint8_t busy, closing, counted, registered, want_out;
+	uint8_t probe;                /* ?probe: events sent so far */
+	char *probe_soft;             /* ?probe: SERVER_SOFTWARE */
 };
 
 struct worker {
@@ -150,6 +153,7 @@ static void destroy(struct worker *wk, struct fcgi_stream *s)
 	sse_close(s->out.fd);
 	fcgi_out_free(&s->out);
 	free(s->own);
+	free(s->probe_soft);
 	free(s);
 	wk->streams--;
 }
@@ -161,6 +165,7 @@ static void destroy(struct worker *wk, struct fcgi_stream *s)
 static void finish(struct worker *wk, struct fcgi_stream *s)
 {
 	detach(wk, s);
+	heap_remove(&wk->timers, &s->timer); /* a stream of no channel (?probe) */
 	if (fcgi_out_end(&s->out, 0) < 0) {
 		destroy(wk, s);
 		return;
@@ -463,6 +468,48 @@ static void start_stream(struct worker *wk, struct fcgi_stream *s, const struct 
 	c->dirty = 1; /* its replay, or the busy answer's */
 }
 
+/* ?probe (probe.h): the next event, then the next one an interval later;
+ * the timer runs only for this stream, which belongs to no channel. */
+static void probe_next(struct worker *wk, struct fcgi_stream *s)
+{
+	char b[SSE_PROBE_EVENT_SIZE];
+	size_t n = sse_probe_event(b, ++s->probe, sse_probe_clock_ms(), "sse-fcgi", s->probe_soft);
+
+	if (fcgi_out_send(&s->out, b, n) < 0) {
+		destroy(wk, s);
+		return;
+	}
+	if (s->probe >= SSE_PROBE_EVENTS) {
+		finish(wk, s);
+		return;
+	}
+	heap_remove(&wk->timers, &s->timer);
+	if (heap_push(&wk->timers, &s->timer, wk->now + SSE_PROBE_INTERVAL_MS) < 0 ||
+	    sync_events(wk, s) < 0)
+		destroy(wk, s);
+}
+
+static void start_probe(struct worker *wk, struct fcgi_stream *s, const struct sse_plan *plan,
+			const char *software)
+{
+	char b[512];
+
+	if (fcgi_out_send(&s->out, b, sse_response_head(plan, b, sizeof(b))) < 0) {
+		destroy(wk, s);
+		return;
+	}
+	if (plan->head) {
+		finish(wk, s);
+		return;
+	}
+	s->probe_soft = strdup(software ? software : "-");
+	if (!s->probe_soft) {
+		destroy(wk, s);
+		return;
+	}
+	probe_next(wk, s);
+}
+
 static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 {
 	struct fcgi_stream *s = calloc(1, sizeof(*s));
@@ -495,6 +542,10 @@ static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 	sse_request_plan(&rq, set, &plan);
 	if (plan.kind == SSE_PLAN_ERROR || plan.kind == SSE_PLAN_PREFLIGHT) {
 		answer(wk, s, b, sse_response_error(&plan, b, sizeof(b)));
+		return;
+	}
+	if (plan.kind == SSE_PLAN_PROBE) {
+		start_probe(wk, s, &plan, FCGX_GetParam("SERVER_SOFTWARE", envp));
 		return;
 	}
 	if (!set->spool_dir) {
@@ -710,6 +761,10 @@ static void timers_due(struct worker *wk)
 
 		if (s->closing) {
 			destroy(wk, s);
+			continue;
+		}
+		if (s->probe) {
+			probe_next(wk, s);
 			continue;
 		}
 		if (sse_stream_expired(&s->st, wk->now)) {

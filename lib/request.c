@@ -154,6 +154,11 @@ void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s
 			p->status = 200;
 			return;
 		}
+		if (query_get(rq->query, "probe", &v, &vlen)) {
+			p->kind = SSE_PLAN_PROBE;
+			p->status = 200;
+			return;
+		}
 		fail(p, 404, "no channel: use .../sse.cgi/CHANNEL or ?channel=CHANNEL\n");
 		return;
 	}

@@ -16,7 +16,10 @@ struct sse_request {
 	const char *origin;         /* HTTP_ORIGIN, may be NULL */
 };
 
-enum sse_plan_kind { SSE_PLAN_STREAM, SSE_PLAN_PREFLIGHT, SSE_PLAN_STATUS, SSE_PLAN_ERROR };
+/* PROBE: `?probe` (no channel), the buffering doctor's stream (probe.h);
+ * it needs no spool, so it works before the rest is set up. */
+enum sse_plan_kind { SSE_PLAN_STREAM, SSE_PLAN_PREFLIGHT, SSE_PLAN_STATUS, SSE_PLAN_PROBE,
+		     SSE_PLAN_ERROR };
 
 struct sse_plan {
 	enum sse_plan_kind kind;

@@ -187,9 +187,11 @@ render_env() {
 # render TEMPLATE OUT [SETTINGS...]: fill the placeholders of the lines
 # that are not comments. Pseudo-settings: NOSPOOL=1 leaves the line setting
 # SSE_SPOOL_DIR out (the misconfiguration test); IDLE=N sets the server's
-# idle timeouts to N seconds (600 otherwise).
+# idle timeouts to N seconds (600 otherwise); BROKEN=buffer|gzip undoes the
+# one setting that keeps the server from buffering (or adds compression),
+# for the buffering doctor to find.
 render() {
-	local tpl=$1 out=$2 nospool=0 idle=600 kv
+	local tpl=$1 out=$2 nospool=0 idle=600 broken=- kv
 	local -a settings=()
 
 	shift 2
@@ -197,6 +199,7 @@ render() {
 		case $kv in
 		NOSPOOL=*) nospool=1 ;;
 		IDLE=*) idle=${kv#IDLE=} ;;
+		BROKEN=*) broken=${kv#BROKEN=} ;;
 		*) settings+=("$kv") ;;
 		esac
 	done
@@ -207,13 +210,13 @@ render() {
 		done
 	fi
 	render_env "${settings[@]}" >"$out.env"
-	python3 - "$tpl" "$out" "$out.env" "$nospool" \
+	python3 - "$tpl" "$out" "$out.env" "$nospool" "$broken" \
 		PORT="$SRV_PORT" DIR="$SRV_DIR" DOC_ROOT="$SRV_DIR/htdocs" CGI_DIR="$SRV_DIR/cgi" \
 		SPOOL_DIR="$SPOOL" USER="$SRV_USER" GROUP="$SRV_GROUP" FCGI_BIN="$SRV_FCGI" \
 		FCGI_SOCK="$SRV_FCGI_SOCK" IDLE_TIMEOUT="$idle" <<'EOF'
 import re, sys
-tpl, out, envfile, nospool = sys.argv[1:5]
-values = dict(a.split("=", 1) for a in sys.argv[5:])
+tpl, out, envfile, nospool, broken = sys.argv[1:6]
+values = dict(a.split("=", 1) for a in sys.argv[6:])
 values["SSE_ENV"] = open(envfile).read().rstrip("\n")
 lines = []
 for line in open(tpl).read().splitlines():
@@ -222,7 +225,27 @@ for line in open(tpl).read().splitlines():
             continue
         line = re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], line)
     lines.append(line)
-open(out, "w").write("\n".join(lines) + "\n")
+text = "\n".join(lines) + "\n"
+# The deliberately wrong configurations: (template, old, new) per breakage.
+breakages = {
+    "buffer": [
+        ("lighttpd", "server.stream-response-body = 2", "server.stream-response-body = 0"),
+        ("nginx", "fastcgi_buffering off;", "fastcgi_buffering on; fastcgi_ignore_headers X-Accel-Buffering;"),
+        ("apache-fcgi", " flushpackets=on", ""),
+        ("apache-cgid", "LoadModule cgid_module", "LoadModule buffer_module /usr/lib/apache2/modules/mod_buffer.so\nSetOutputFilter BUFFER\nLoadModule cgid_module"),
+        ("apache-htaccess", "LoadModule cgi_module", "LoadModule buffer_module /usr/lib/apache2/modules/mod_buffer.so\nSetOutputFilter BUFFER\nLoadModule cgi_module"),
+    ],
+    "gzip": [
+        ("nginx", "gzip off;", "gzip on; gzip_types text/event-stream; gzip_min_length 1;"),
+    ],
+}
+if broken != "-":
+    name = tpl.rsplit("/", 1)[-1]
+    hits = [(o, n) for (t, o, n) in breakages[broken] if name.startswith(t)]
+    assert hits and all(o in text for o, n in hits), "no way to break %s with %s" % (name, broken)
+    for o, n in hits:
+        text = text.replace(o, n)
+open(out, "w").write(text)
 EOF
 	rm -f "$out.env"
 }
@@ -246,7 +269,7 @@ srv_start() {
 		;;
 	apache-htaccess)
 		# the server's part (IDLE) in its config, the settings in .htaccess
-		render "$SSE_CONF/apache-htaccess.conf.in" "$conf" $(printf '%s\n' "$@" | grep '^IDLE=') || return 1
+		render "$SSE_CONF/apache-htaccess.conf.in" "$conf" $(printf '%s\n' "$@" | grep -E '^(IDLE|BROKEN)=') || return 1
 		render "$SSE_CONF/htaccess" "$SRV_DIR/htdocs/.htaccess" "$@" || return 1
 		cmd=(apache2 -f "$conf" -DFOREGROUND)
 		;;
@@ -385,7 +408,7 @@ use_server() {
 	fi
 	if [ "$SSE_SERVER" = apache-htaccess ] && [ -s "$SRV_DIR/server.pid" ] &&
 		pid_alive "$(<"$SRV_DIR/server.pid")" &&
-		[ "$(grep '^IDLE=' "$SRV_DIR/settings" 2>/dev/null)" = "$(printf '%s\n' "$@" | grep '^IDLE=')" ]; then
+		[ "$(grep -E '^(IDLE|BROKEN)=' "$SRV_DIR/settings" 2>/dev/null)" = "$(printf '%s\n' "$@" | grep -E '^(IDLE|BROKEN)=')" ]; then
 		# Read at every request: no restart, as on a shared host.
 		render "$SSE_CONF/htaccess" "$SRV_DIR/htdocs/.htaccess" "$@" || return 1
 	else

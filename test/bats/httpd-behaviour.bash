@@ -627,3 +627,25 @@ t_fcgi_worker_killed() {
 		expect_events "$i" "$(seq_events 1 4 ev- tick)"
 	done
 }
+
+# --- the buffering doctor ---------------------------------------------------------
+
+# The tested configuration streams: the doctor says so.
+t_doctor_ok() {
+	use_server
+	run "$SSE_BIN/sse-doctor" "$BASE$SSE_URL"
+	printf '%s\n' "$output"
+	[ "$status" = 0 ]
+	[[ $output == *"OK: the 12 events arrived as they were sent"* ]]
+}
+
+# t_doctor_finds BROKEN TEXT: the configuration broken that way; the doctor
+# finds it and names TEXT, the setting to change.
+t_doctor_finds() {
+	use_server "BROKEN=$1"
+	run "$SSE_BIN/sse-doctor" "$BASE$SSE_URL"
+	printf '%s\n' "$output"
+	[ "$status" = 1 ]
+	[[ $output == *PROBLEM:* ]]
+	[[ $output == *"$2"* ]] || fail "the advice does not name '$2'"
+}

@@ -166,8 +166,9 @@ wait_for() {
 	printf 'Status: 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache, no-transform\r\nX-Accel-Buffering: no\r\n\r\n' >"$T/want"
 	cmp "$T/want" "$T/head"
 	[ "$(head -n 1 "$T/body")" = ": sse-cgi $VERSION" ]
-	# nothing but comments on an idle stream
-	[ "$(grep -c -v '^:' "$T/body")" -eq 0 ]
+	# nothing but comments on an idle stream, then (lifetime 1 s) the id it
+	# is at, for the reconnect
+	[ "$(grep -v '^:' "$T/body" | tr '\n' '|')" = 'id: 0||' ]
 }
 
 @test "stream: SSE_RETRY_MS at stream start; CORS headers for a listed origin" {
@@ -486,4 +487,26 @@ EOF2
 	[ ! -s "$T/err" ]
 	[ $(((t1 - t0) / 1000000)) -ge 900 ]
 	[ $(((t1 - t0) / 1000000)) -lt 3000 ]
+}
+
+# The buffering doctor's probe: needs no spool; 12 padded events of the
+# same size, a quarter of a second apart, saying who answered.
+@test "?probe: 12 timestamped, padded events 250 ms apart, without a spool" {
+	local t0 t1
+
+	t0=$(date +%s%3N)
+	cgi QUERY_STRING=probe SERVER_SOFTWARE='TestServer/1.0' -SSE_SPOOL_DIR
+	t1=$(date +%s%3N)
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+	grep -q -x $'Content-Type: text/event-stream\r' "$T/head"
+	[ "$(grep -c '^event: probe$' "$T/body")" = 12 ]
+	[ "$(($(wc -c <"$T/body") / 12))" = 256 ]
+	grep '^data: ' "$T/body" >"$T/data"
+	awk -v t0="$t0" -v t1="$t1" '
+		{ if ($2 != NR || $3 != 12 || $4 != 250 || $6 != "sse.cgi" || $7 != "TestServer/1.0") bad = bad " line " NR
+		  if ($5 < t0 || $5 > t1) bad = bad " time " NR
+		  if (NR > 1 && ($5 - prev < 240 || $5 - prev > 400)) bad = bad " spacing " NR
+		  prev = $5 }
+		END { if (bad) { print "bad:" bad; exit 1 } }' "$T/data"
 }

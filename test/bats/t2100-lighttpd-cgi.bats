@@ -51,3 +51,5 @@ teardown() { srv_teardown; }
 @test "lighttpd-cgi: the draining stream leaves, another takes over, nothing lost" { t_drain_takeover; }
 @test "lighttpd-cgi: a client that goes away ends its sse.cgi" { t_client_gone; }
 @test "lighttpd-cgi: the draining process is killed, another takes over, nothing lost" { t_drain_holder_killed; }
+@test "lighttpd-cgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
+@test "lighttpd-cgi: sse-doctor: finds the buffering configuration and names 'server.stream-response-body = 2'" { t_doctor_finds buffer 'server.stream-response-body = 2'; }

@@ -50,3 +50,5 @@ teardown() { srv_teardown; }
 @test "apache-htaccess: the draining stream leaves, another takes over, nothing lost" { t_drain_takeover; }
 @test "apache-htaccess: a client that goes away ends its sse.cgi" { t_client_gone; }
 @test "apache-htaccess: the draining process is killed, another takes over, nothing lost" { t_drain_holder_killed; }
+@test "apache-htaccess: sse-doctor: the tested configuration streams" { t_doctor_ok; }
+@test "apache-htaccess: sse-doctor: finds the buffering configuration and names 'SetOutputFilter BUFFER'" { t_doctor_finds buffer 'SetOutputFilter BUFFER'; }

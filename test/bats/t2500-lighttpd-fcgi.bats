@@ -48,3 +48,5 @@ teardown() { srv_teardown; }
 @test "lighttpd-fcgi: 50 streams, 200 fifo events: each gets all, once, in order" { t_fanout; }
 @test "lighttpd-fcgi: a client that goes away frees its stream in the pool" { t_fcgi_client_gone; }
 @test "lighttpd-fcgi: the worker draining the pipe is killed, replaced, its clients resume, nothing lost" { t_fcgi_worker_killed; }
+@test "lighttpd-fcgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
+@test "lighttpd-fcgi: sse-doctor: finds the buffering configuration and names 'server.stream-response-body = 2'" { t_doctor_finds buffer 'server.stream-response-body = 2'; }

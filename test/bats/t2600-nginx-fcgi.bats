@@ -47,3 +47,6 @@ teardown() { srv_teardown; }
 @test "nginx-fcgi: 50 streams, 200 fifo events: each gets all, once, in order" { t_fanout; }
 @test "nginx-fcgi: a client that goes away frees its stream in the pool" { t_fcgi_client_gone; }
 @test "nginx-fcgi: the worker draining the pipe is killed, replaced, its clients resume, nothing lost" { t_fcgi_worker_killed; }
+@test "nginx-fcgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
+@test "nginx-fcgi: sse-doctor: finds the buffering configuration and names 'fastcgi_buffering off'" { t_doctor_finds buffer 'fastcgi_buffering off'; }
+@test "nginx-fcgi: sse-doctor: finds gzip and names 'gzip off'" { t_doctor_finds gzip 'gzip off'; }

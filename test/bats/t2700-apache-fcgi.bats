@@ -51,3 +51,5 @@ teardown() { srv_teardown; }
 @test "apache-fcgi: 50 streams, 200 fifo events: each gets all, once, in order" { t_fanout; }
 @test "apache-fcgi: a client that goes away frees its stream in the pool" { t_fcgi_client_gone; }
 @test "apache-fcgi: the worker draining the pipe is killed, replaced, its clients resume, nothing lost" { t_fcgi_worker_killed; }
+@test "apache-fcgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
+@test "apache-fcgi: sse-doctor: finds the buffering configuration and names 'flushpackets=on'" { t_doctor_finds buffer 'flushpackets=on'; }

@@ -13,7 +13,7 @@
 #define C65 C64 "x"
 
 enum { ERR = SSE_PLAN_ERROR, STREAM = SSE_PLAN_STREAM, PRE = SSE_PLAN_PREFLIGHT,
-       STAT = SSE_PLAN_STATUS };
+       STAT = SSE_PLAN_STATUS, PROBE = SSE_PLAN_PROBE };
 
 struct row {
 	const char *what;
@@ -106,6 +106,13 @@ static const struct row rows[] = {
 	{ "?status= with SSE_STATUS=1", "GET", NULL, "status=", NULL, NULL, NULL, 1, STAT, 200, NULL, 0, 0, 0, 0 },
 	{ "?status without SSE_STATUS is 404", "GET", NULL, "status", NULL, NULL, NULL, 0, ERR, 404, NULL, 0, 0, 0, 0 },
 	{ "?status with a channel streams", "GET", "/c", "status", NULL, NULL, NULL, 1, STREAM, 200, "c", 0, 0, 0, 0 },
+
+	/* ?probe: no spool or setting needed; with a channel it is a stream */
+	{ "?probe", "GET", NULL, "probe", NULL, NULL, NULL, 0, PROBE, 200, NULL, 0, 0, 0, 0 },
+	{ "?probe=1 among others", "GET", NULL, "x=1&probe=1", NULL, NULL, NULL, 0, PROBE, 200, NULL, 0, 0, 0, 0 },
+	{ "HEAD ?probe", "HEAD", NULL, "probe", NULL, NULL, NULL, 0, PROBE, 200, NULL, 0, 0, 0, 0 },
+	{ "?probe with a channel streams", "GET", "/c", "probe", NULL, NULL, NULL, 0, STREAM, 200, "c", 0, 0, 0, 0 },
+	{ "?prob is no probe", "GET", NULL, "prob", NULL, NULL, NULL, 0, ERR, 404, NULL, 0, 0, 0, 0 },
 
 	/* CORS */
 	{ "listed origin", "GET", "/c", NULL, NULL, "https://b.example", "https://a.example https://b.example", 0, STREAM, 200, "c", 0, 0, 0, 1 },

@@ -1,0 +1,28 @@
+/* The probe answer (`?probe`): a short stream of timestamped, padded events
+ * that sse-doctor reads through the real deployment to see whether anything
+ * on the way buffers or compresses it. Both front ends send the same bytes. */
+#ifndef SSE_PROBE_H
+#define SSE_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SSE_PROBE_EVENTS 12
+#define SSE_PROBE_INTERVAL_MS 250
+/* Small enough that a buffer of a few kB (nginx's 4k/8k, Apache's 8k)
+ * holds several events back, which is what the doctor looks for. */
+#define SSE_PROBE_EVENT_SIZE 256
+
+/* Event n (1..SSE_PROBE_EVENTS) into buf (at least SSE_PROBE_EVENT_SIZE):
+ *   event: probe
+ *   data: N TOTAL INTERVAL_MS SENT_MS PROGRAM SERVER_SOFTWARE
+ *   : padding
+ * SENT_MS is the wall clock (ms since the epoch); SERVER_SOFTWARE is what
+ * the web server told the program (CR, LF cut out; "-" when unset). */
+size_t sse_probe_event(char *buf, unsigned n, uint64_t sent_ms, const char *program,
+		       const char *server_software);
+
+/* The wall clock in ms since the epoch: what SENT_MS is read against. */
+uint64_t sse_probe_clock_ms(void);
+
+#endif
