@@ -637,6 +637,11 @@ t_doctor_ok() {
 	printf '%s\n' "$output"
 	[ "$status" = 0 ]
 	[[ $output == *"OK: the 12 events arrived as they were sent"* ]]
+	# https sites: curl fetches, the doctor reads its raw output
+	run bash -c "curl -sN --raw -i -H 'Accept-Encoding: gzip, deflate' '$BASE$SSE_URL?probe' | '$SSE_BIN/sse-doctor' -"
+	printf '%s\n' "$output"
+	[ "$status" = 0 ]
+	[[ $output == *"OK: the 12 events arrived as they were sent"* ]]
 }
 
 # t_doctor_finds BROKEN TEXT: the configuration broken that way; the doctor
