@@ -13,6 +13,7 @@ libdir ?= $(PREFIX)/lib
 includedir ?= $(PREFIX)/include
 pkgconfigdir ?= $(libdir)/pkgconfig
 cgidir ?= $(PREFIX)/lib/cgi-bin
+mandir ?= $(PREFIX)/share/man
 
 O ?= build
 CC ?= cc
@@ -47,7 +48,8 @@ TEST_SUPPORT = $(O)/test/unit/whatwg.o
 all: $(PROGRAMS) $(O)/libsse.a $(O)/libsse.so $(O)/libsse.pc
 tests: all $(UNIT_BIN) $(TOOL_BIN)
 
-$(O)/%.o: %.c
+# The Makefile too: VERSION and the flags are in it.
+$(O)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(SSE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -96,6 +98,10 @@ install: all
 	ln -sf libsse.so.$(SOVERSION) $(DESTDIR)$(libdir)/libsse.so
 	install -m 644 lib/sse.h $(DESTDIR)$(includedir)/sse.h
 	install -m 644 $(O)/libsse.pc $(DESTDIR)$(pkgconfigdir)/libsse.pc
+	install -d $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man3 $(DESTDIR)$(mandir)/man8
+	install -m 644 doc/man/sse-publish.1 doc/man/sse-doctor.1 $(DESTDIR)$(mandir)/man1/
+	install -m 644 doc/man/libsse.3 $(DESTDIR)$(mandir)/man3/
+	install -m 644 doc/man/sse.cgi.8 doc/man/sse-fcgi.8 $(DESTDIR)$(mandir)/man8/
 
 clean:
 	rm -rf $(O)

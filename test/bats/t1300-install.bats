@@ -57,6 +57,22 @@ setup() {
 	[ "$(ls -A "$D")" = usr ]
 }
 
+# Every program and libsse have a man page, installed, rendering without a
+# warning, whose NAME line names them.
+@test "install: man pages for every program and for libsse" {
+	local p n page
+
+	for p in "$U"/bin/* "$U"/lib/cgi-bin/* libsse; do
+		n=$(basename "$p")
+		page=$(ls "$U"/share/man/man[138]/"$n".[138] 2>/dev/null)
+		[ -n "$page" ] || fail "no man page for $n under $U/share/man"
+		[ "$(stat -c %a "$page")" = 644 ]
+		run --separate-stderr env LC_ALL=C.UTF-8 groff -man -ww -z -Tutf8 "$page"
+		[ "$status" -eq 0 ] && [ -z "$stderr" ] || fail "$page: $stderr"
+		sed -n '/^\.SH NAME/{n;p;}' "$page" | grep -q "^$n\b\|, *$n\b\|^sse_channel_open" || fail "$page: NAME does not name $n"
+	done
+}
+
 @test "install: libsse.pc names the installed PREFIX" {
 	cat "$U/lib/pkgconfig/libsse.pc"
 	[ "$(PKG_CONFIG_PATH=$U/lib/pkgconfig PKG_CONFIG_LIBDIR=$U/lib/pkgconfig pkg-config --variable=prefix libsse)" = /usr ]

@@ -390,6 +390,23 @@ const scenarios = {
   },
 };
 
+// The README's demo (scripts/demo.sh at ORIGIN): the page shows the state,
+// the ticks, and a notice published now; a screenshot goes to SHOT.
+scenarios.demo = async (browser) => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 640 } });
+  const page = await context.newPage();
+  await page.goto(`${ORIGIN}/`);
+  const text = (id) => page.evaluate((i) => document.getElementById(i).textContent, id);
+  await waitFor(async () => (await text('state')) === 'open', 5000, 'the demo shows "open"');
+  await waitFor(async () => Number(await text('count')) >= 2, 10000, 'two ticks on the demo page');
+  pub.event('hello from sse-publish', 'notice');
+  pub.event('an unnamed message');
+  await waitFor(async () => (await text('named')).includes('hello from sse-publish'), 5000, 'the notice on the page');
+  await waitFor(async () => (await text('unnamed')).includes('an unnamed message'), 5000, 'the message on the page');
+  await page.screenshot({ path: args.SHOT });
+  console.log(`demo: state ${await text('state')}, ${await text('count')} events, last id ${await text('lastid')}; screenshot ${args.SHOT}`);
+};
+
 const name = process.argv[2];
 if (!scenarios[name]) {
   console.error(`sse-browser: unknown scenario '${name}' (${Object.keys(scenarios).join(', ')})`);
