@@ -499,3 +499,22 @@ increasing() {
 	[ "${#lines[@]}" -eq 55296 ]
 	[ "${lines[55295]}" -eq 55296 ]
 }
+
+# The README's Python recipe, as printed there, against a spool of ours.
+@test "README: the Python producer recipe publishes and drops as it says" {
+	local dir
+
+	sed -n '/^```python$/,/^```$/p' "$TOP/README.md" | sed '1d;$d' | sed "s|/srv/sse|$SP|g" >"$BATS_TEST_TMPDIR/recipe.py"
+	[ -s "$BATS_TEST_TMPDIR/recipe.py" ]
+	pub --create news
+	run env PATH="$(dirname "$PUB"):$PATH" python3 -c "
+exec(open('$BATS_TEST_TMPDIR/recipe.py').read())
+print(publish('news', 'one', 'tick'))
+print(publish('news', 'two'))
+drop('news', 'a\nb')"
+	[ "$status" = 0 ]
+	[ "$output" = $'1\n2' ]
+	dir=$SP/news/incoming
+	[ "$(ls -A "$dir" | grep -c '^\.')" = 0 ]
+	[ "$(cat "$dir"/*)" = $'data: a\ndata: b' ]
+}
