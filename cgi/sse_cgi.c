@@ -100,16 +100,19 @@ static void usage(FILE *f)
 /* A request body left unread makes the kernel reset mod_cgid's socket when
  * we exit, and the client loses the answer: read (a bounded amount) and drop
  * it first. Under mod_cgid stdin is the same socket as stdout, which main()
- * made non-blocking, so a body not there yet is waited for (a second at most
- * each time). */
+ * made non-blocking, so a body not there yet is waited for (two seconds at
+ * most in all). */
 static void discard_body(void)
 {
+	static int done;
 	const char *cl = getenv("CONTENT_LENGTH");
 	unsigned long long left;
+	uint64_t end = sse_now_ms() + 2000;
 	char buf[8192];
 
-	if (!cl || sse_parse_u64(cl, strlen(cl), &left) < 0)
+	if (done || !cl || sse_parse_u64(cl, strlen(cl), &left) < 0)
 		return;
+	done = 1;
 	if (left > (1u << 20))
 		left = 1u << 20;
 	while (left > 0) {
@@ -119,7 +122,8 @@ static void discard_body(void)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
 			struct pollfd pf = { STDIN_FILENO, POLLIN, 0 };
-			int r = poll(&pf, 1, 1000);
+			uint64_t now = sse_now_ms();
+			int r = now >= end ? 0 : poll(&pf, 1, (int)(end - now));
 
 			if (r > 0 || (r < 0 && errno == EINTR))
 				continue;

@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,14 +130,16 @@ static void header_value(char *dst, size_t cap, const char *v, size_t len)
 	dst[len] = '\0';
 }
 
-static int parse_head(const struct raw *r, struct head *h)
+/* The head that starts at offset from (HTTP/1.x, or curl's "HTTP/2 200"). */
+static int parse_head(const struct raw *r, size_t from, struct head *h)
 {
-	const char *p = r->buf, *end = r->buf + r->len, *line;
+	const char *p = r->buf + from, *end = r->buf + r->len, *line, *sp;
 
 	memset(h, 0, sizeof(*h));
-	if (r->len < 12 || strncmp(p, "HTTP/", 5) != 0)
+	if (r->len < from + 12 || strncmp(p, "HTTP/", 5) != 0 ||
+	    !(sp = memchr(p, ' ', (size_t)(end - p))))
 		return -1;
-	h->status = atoi(p + 9);
+	h->status = atoi(sp + 1);
 	for (line = p; line < end;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t len;
@@ -264,7 +267,7 @@ static void decoded_in(struct reader *rd, const char *p, size_t len, uint64_t no
 		return;
 	rd->z.next_in = (Bytef *)(uintptr_t)p;
 	rd->z.avail_in = (uInt)len;
-	while (rd->z.avail_in > 0) {
+	while (rd->z.avail_in > 0 || rd->z.avail_out == 0) {
 		int rc;
 
 		rd->z.next_out = (Bytef *)out;
@@ -580,7 +583,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "--timeout") == 0) {
-		timeout = atoi(argv[2]);
+		char *e;
+		long t = strtol(argv[2], &e, 10);
+
+		timeout = *e || t < 1 || t > 3600 ? 0 : (int)t;
 		i = 3;
 	}
 	if (i != argc - 1 || timeout <= 0) {
@@ -594,7 +600,15 @@ int main(int argc, char **argv)
 	rc = slurp(fd, &r, timeout * 1000);
 	if (rc < 0)
 		return 2;
-	if (parse_head(&r, &h) < 0) {
+	/* curl -i through an https proxy prints the proxy's answer first */
+	for (size_t from = 0;; from = h.body) {
+		const char *nl = memchr(r.buf + from, '\n', r.len - from);
+
+		if (parse_head(&r, from, &h) < 0 || h.status != 200 || h.type[0] || !nl ||
+		    !memmem(r.buf + from, (size_t)(nl - r.buf - (ptrdiff_t)from), "onnection established", 21))
+			break;
+	}
+	if (h.status == 0 || h.body == 0) {
 		fprintf(stderr, "%s: no HTTP answer from %s (%zu bytes)%s\n", prog, argv[i], r.len,
 			rc == 1 ? ", timed out" : "");
 		return 2;

@@ -794,6 +794,16 @@ static void shutdown_all(struct worker *wk)
 			finish(wk, c->streams);
 		}
 	}
+	/* Probes belong to no channel: their timers find them. finish() re-keys
+	 * a probe as closing, so the walk restarts and ends. */
+	for (size_t i = 0; i < wk->timers.len; i++) {
+		struct fcgi_stream *s = of_timer(wk->timers.v[i]);
+
+		if (s->probe && !s->closing) {
+			finish(wk, s);
+			i = (size_t)-1;
+		}
+	}
 	/* Their last bytes, for a moment: a full socket would lose the end. */
 	while (wk->timers.len && (wk->now = sse_now_ms()) < end) {
 		struct sse_ready ready[256];

@@ -14,8 +14,8 @@ const struct sse_setting sse_setting_table[] = {
 	  "events kept per channel (at creation)", F(history) },
 	{ "SSE_MAX_EVENT", "max-event", SSE_SET_UINT, "65536", 16, 16777216, "bytes",
 	  "largest event accepted", F(max_event) },
-	{ "SSE_HEARTBEAT", "heartbeat", SSE_SET_UINT, "15", 1, 86400, "seconds",
-	  "seconds between idle comment lines", F(heartbeat) },
+	{ "SSE_HEARTBEAT", "heartbeat", SSE_SET_SECONDS, "15", 100, 86400000, "seconds",
+	  "seconds between idle comment lines (0.1 at least)", F(heartbeat_ms) },
 	{ "SSE_RETRY_MS", "retry-ms", SSE_SET_UINT, NULL, 0, 86400000, "milliseconds",
 	  "retry: sent at stream start", F(retry_ms) },
 	{ "SSE_MAX_LIFETIME", "max-lifetime", SSE_SET_UINT, "0", 0, 31536000, "seconds",
@@ -59,6 +59,26 @@ static int origins_ok(const char *v)
 	return 1;
 }
 
+/* "15", "0.5", "1.25": seconds with up to three decimals, in ms. */
+static int parse_seconds_ms(const char *v, unsigned long long *ms)
+{
+	const char *dot = strchr(v, '.');
+	size_t n = dot ? (size_t)(dot - v) : strlen(v), fl;
+	unsigned long long whole, frac = 0;
+
+	if (sse_parse_u64(v, n, &whole) < 0 || whole > 100000000)
+		return -1;
+	if (dot) {
+		fl = strlen(dot + 1);
+		if (fl == 0 || fl > 3 || sse_parse_u64(dot + 1, fl, &frac) < 0)
+			return -1;
+		for (; fl < 3; fl++)
+			frac *= 10;
+	}
+	*ms = whole * 1000 + frac;
+	return 0;
+}
+
 int sse_settings_set(struct sse_settings *s, const struct sse_setting *def,
 		     const char *value, struct sse_err *err)
 {
@@ -75,6 +95,12 @@ int sse_settings_set(struct sse_settings *s, const struct sse_setting *def,
 		if (!origins_ok(value))
 			return sse_err_set(err, "bad value for %s: origins must be printable ASCII", def->name);
 		*(const char **)(void *)field = value[0] ? value : NULL;
+		return 0;
+	case SSE_SET_SECONDS:
+		if (parse_seconds_ms(value, &v) < 0 || v < def->min || v > def->max)
+			return sse_err_set(err, "bad value '%.64s' for %s: expected seconds from %lu.%03lu to %lu",
+					   value, def->name, def->min / 1000, def->min % 1000, def->max / 1000);
+		*(unsigned long *)(void *)field = (unsigned long)v;
 		return 0;
 	case SSE_SET_UINT:
 	case SSE_SET_BOOL:

@@ -12,7 +12,7 @@ struct sse_settings {
 	const char *spool_dir;      /* NULL when unset */
 	unsigned long history;
 	unsigned long max_event;
-	unsigned long heartbeat;
+	unsigned long heartbeat_ms;
 	long retry_ms;              /* -1: unset */
 	unsigned long max_lifetime; /* 0: unlimited */
 	unsigned long max_streams;
@@ -22,7 +22,9 @@ struct sse_settings {
 	int status;
 };
 
-enum sse_setting_kind { SSE_SET_PATH, SSE_SET_UINT, SSE_SET_BOOL, SSE_SET_ORIGINS };
+/* SECONDS: seconds with up to three decimals ("15", "0.5"), kept in ms;
+ * min and max are in ms. */
+enum sse_setting_kind { SSE_SET_PATH, SSE_SET_UINT, SSE_SET_BOOL, SSE_SET_ORIGINS, SSE_SET_SECONDS };
 
 struct sse_setting {
 	const char *name;    /* environment name, e.g. "SSE_HEARTBEAT" */

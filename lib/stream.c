@@ -206,7 +206,7 @@ int sse_stream_busy_end(struct sse_stream *st, uint64_t now)
 
 int sse_stream_tick(struct sse_stream *st, uint64_t now)
 {
-	if (now >= st->last_write_ms + st->set->heartbeat * 1000u)
+	if (now >= st->last_write_ms + st->set->heartbeat_ms)
 		return put(st, ":\n", 2, now);
 	return 0;
 }
@@ -218,7 +218,7 @@ int sse_stream_expired(const struct sse_stream *st, uint64_t now)
 
 int sse_stream_timeout(const struct sse_stream *st, uint64_t now)
 {
-	uint64_t next = st->last_write_ms + st->set->heartbeat * 1000u;
+	uint64_t next = st->last_write_ms + st->set->heartbeat_ms;
 
 	if (st->end_ms && st->end_ms < next)
 		next = st->end_ms;

@@ -510,3 +510,22 @@ EOF2
 		  prev = $5 }
 		END { if (bad) { print "bad:" bad; exit 1 } }' "$T/data"
 }
+
+# sse-doctor reading a saved answer on stdin: curl's HTTP/2 status line,
+# and the answer of an https proxy printed before the real one. Read all at
+# once, the events look held back: the doctor must say so.
+@test "sse-doctor -: parses curl's HTTP/2 status line and skips a proxy's 'Connection established'" {
+	cgi QUERY_STRING=probe SERVER_SOFTWARE='nginx/1.22.1'
+	{
+		printf 'HTTP/1.1 200 Connection established\r\n\r\n'
+		printf 'HTTP/2 200 \r\ncontent-type: text/event-stream\r\nserver: nginx/1.22.1\r\n\r\n'
+		cat "$T/body"
+	} >"$T/saved"
+	run "$B/sse-doctor" - <"$T/saved"
+	printf '%s\n' "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"status 200, Content-Type: text/event-stream"* ]]
+	[[ $output == *"program sse.cgi behind \"nginx/1.22.1\""* ]]
+	[[ $output == *"11 of 12 events were held back"* ]]
+	[[ $output == *"fastcgi_buffering off"* ]]
+}

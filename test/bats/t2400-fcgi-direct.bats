@@ -443,3 +443,21 @@ pid_alive() {
 	for _ in $(seq 20); do [ "$(status_field news streams)" = 0 ] && break; sleep 0.05; done
 	[ "$(status_field news streams)" = 0 ]
 }
+
+# The doctor's probe; SIGTERM ends a running one cleanly
+# (END_REQUEST), like every stream.
+@test "?probe: 12 padded events 250 ms apart; SIGTERM ends a running probe cleanly" {
+	pool --workers 1
+	run "$CLIENT" -t 10 "unix:$SOCK" REQUEST_METHOD=GET QUERY_STRING=probe SERVER_SOFTWARE=Test/1
+	[ "$status" = 0 ]
+	[ "$(grep -c '^event: probe$' <<<"$output")" = 12 ]
+	grep -q '^data: 12 12 250 [0-9]* sse-fcgi Test/1$' <<<"$output"
+	"$CLIENT" -t 10 "unix:$SOCK" REQUEST_METHOD=GET QUERY_STRING=probe >"$T/probe" &
+	local c=$! rc=0
+	for _ in $(seq 40); do grep -q '^data: 2 ' "$T/probe" && break; sleep 0.05; done
+	kill -TERM "$POOL"
+	wait "$POOL"
+	wait "$c" || rc=$?
+	[ "$rc" = 0 ] || fail "the probe did not end with END_REQUEST (fcgiclient exit $rc)"
+	[ "$(grep -c '^event: probe$' "$T/probe")" -lt 12 ]
+}

@@ -24,7 +24,7 @@ static void check_defaults(void)
 	tap_ok(s.spool_dir == NULL, "default SSE_SPOOL_DIR unset");
 	tap_ok(s.history == 1000, "default SSE_HISTORY 1000 (got %lu)", s.history);
 	tap_ok(s.max_event == 65536, "default SSE_MAX_EVENT 65536 (got %lu)", s.max_event);
-	tap_ok(s.heartbeat == 15, "default SSE_HEARTBEAT 15 (got %lu)", s.heartbeat);
+	tap_ok(s.heartbeat_ms == 15000, "default SSE_HEARTBEAT 15 s (got %lu ms)", s.heartbeat_ms);
 	tap_ok(s.retry_ms == -1, "default SSE_RETRY_MS unset, -1 (got %ld)", s.retry_ms);
 	tap_ok(s.max_lifetime == 0, "default SSE_MAX_LIFETIME 0 (got %lu)", s.max_lifetime);
 	tap_ok(s.max_streams >= 1000, "default SSE_MAX_STREAMS high (got %lu)", s.max_streams);
@@ -83,8 +83,13 @@ static const struct good goods[] = {
 	{ "SSE_HISTORY", "1", OFF(history), 0, 1 },
 	{ "SSE_HISTORY", "5000", OFF(history), 0, 5000 },
 	{ "SSE_MAX_EVENT", "1024", OFF(max_event), 0, 1024 },
-	{ "SSE_HEARTBEAT", "1", OFF(heartbeat), 0, 1 },
-	{ "SSE_HEARTBEAT", "30", OFF(heartbeat), 0, 30 },
+	{ "SSE_HEARTBEAT", "1", OFF(heartbeat_ms), 0, 1000 },
+	{ "SSE_HEARTBEAT", "30", OFF(heartbeat_ms), 0, 30000 },
+	{ "SSE_HEARTBEAT", "0.5", OFF(heartbeat_ms), 0, 500 },
+	{ "SSE_HEARTBEAT", "0.1", OFF(heartbeat_ms), 0, 100 },
+	{ "SSE_HEARTBEAT", "1.25", OFF(heartbeat_ms), 0, 1250 },
+	{ "SSE_HEARTBEAT", "2.125", OFF(heartbeat_ms), 0, 2125 },
+	{ "SSE_HEARTBEAT", "86400", OFF(heartbeat_ms), 0, 86400000 },
 	{ "SSE_RETRY_MS", "0", OFF(retry_ms), 1, 0 },
 	{ "SSE_RETRY_MS", "2500", OFF(retry_ms), 1, 2500 },
 	{ "SSE_MAX_LIFETIME", "0", OFF(max_lifetime), 0, 0 },
@@ -164,7 +169,10 @@ static const struct bad bads[] = {
 	{ "SSE_MAX_EVENT", "big" },     { "SSE_MAX_EVENT", "-65536" }, { "SSE_MAX_EVENT", "" },
 	{ "SSE_MAX_EVENT", "0" },       { "SSE_MAX_EVENT", "64KiB" },
 	{ "SSE_HEARTBEAT", "x" },       { "SSE_HEARTBEAT", "-5" },     { "SSE_HEARTBEAT", "" },
-	{ "SSE_HEARTBEAT", "0" },       { "SSE_HEARTBEAT", "1.5" },    { "SSE_HEARTBEAT", " 15" },
+	{ "SSE_HEARTBEAT", "0" },       { "SSE_HEARTBEAT", "0.05" },   { "SSE_HEARTBEAT", " 15" },
+	{ "SSE_HEARTBEAT", "1." },      { "SSE_HEARTBEAT", ".5" },     { "SSE_HEARTBEAT", "1.2345" },
+	{ "SSE_HEARTBEAT", "1.5.0" },   { "SSE_HEARTBEAT", "86400.001" }, { "SSE_HEARTBEAT", "1,5" },
+	{ "SSE_HEARTBEAT", "99999999999999999999" },
 	{ "SSE_HEARTBEAT", "15 " },     { "SSE_HEARTBEAT", "+15" },    { "SSE_HEARTBEAT", "0x10" },
 	{ "SSE_RETRY_MS", "soon" },     { "SSE_RETRY_MS", "-1" },      { "SSE_RETRY_MS", "" },
 	{ "SSE_MAX_LIFETIME", "never" },{ "SSE_MAX_LIFETIME", "-1" },  { "SSE_MAX_LIFETIME", "" },
@@ -189,7 +197,7 @@ static int quotes(const char *msg, const char *value)
 static int unchanged(const struct sse_settings *a, const struct sse_settings *b)
 {
 	return a->spool_dir == b->spool_dir && a->history == b->history && a->max_event == b->max_event &&
-	       a->heartbeat == b->heartbeat && a->retry_ms == b->retry_ms &&
+	       a->heartbeat_ms == b->heartbeat_ms && a->retry_ms == b->retry_ms &&
 	       a->max_lifetime == b->max_lifetime && a->max_streams == b->max_streams &&
 	       a->busy_retry_ms == b->busy_retry_ms && a->cors_origins == b->cors_origins &&
 	       a->sync == b->sync && a->status == b->status;
@@ -292,7 +300,7 @@ static void check_load(void)
 	sse_settings_defaults(&s);
 	rc = sse_settings_load(&s, lookup, (void *)all, &err);
 	tap_ok(rc == 0 && s.spool_dir && strcmp(s.spool_dir, "/var/spool/sse") == 0 && s.history == 50 &&
-	       s.max_event == 4096 && s.heartbeat == 5 && s.retry_ms == 1500 && s.max_lifetime == 60 &&
+	       s.max_event == 4096 && s.heartbeat_ms == 5000 && s.retry_ms == 1500 && s.max_lifetime == 60 &&
 	       s.max_streams == 3 && s.busy_retry_ms == 2000 && s.cors_origins &&
 	       strcmp(s.cors_origins, "https://a.example") == 0 && s.sync == 1 && s.status == 1,
 	       "load: every setting from the lookup %s", err.msg);
