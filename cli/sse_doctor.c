@@ -451,9 +451,9 @@ static int verdict(const struct head *h, struct reader *rd, uint64_t asked_ms, i
 		advise_buffering(srv, fcgi);
 	}
 	if (problems && (h->via[0] || (front != S_UNKNOWN && front != srv)))
-		printf("  A proxy in front (%s%s%s) may be the one instead: nginx proxy_buffering off;\n"
+		printf("  A proxy in front (%s%s) may be the one instead: nginx proxy_buffering off;\n"
 		       "  Apache ProxyPass ... flushpackets=on; a CDN: its no-buffering setting for this URL.\n",
-		       h->via[0] ? "Via: " : "Server: ", h->via[0] ? h->via : h->server, "");
+		       h->via[0] ? "Via: " : "Server: ", h->via[0] ? h->via : h->server);
 	if (h->has_length)
 		printf("note: the answer has a Content-Length, which an event stream should not have.\n");
 	if (!problems) {

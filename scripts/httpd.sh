@@ -7,6 +7,9 @@
 #   scripts/httpd.sh SERVER [SSE_NAME=value...]
 #   SERVER: lighttpd-cgi | apache-cgid | apache-htaccess | lighttpd-fcgi | nginx-fcgi | apache-fcgi
 #   e.g.    scripts/httpd.sh lighttpd-cgi SSE_HEARTBEAT=5 SSE_STATUS=1
+#           scripts/httpd.sh nginx-fcgi BROKEN=buffer   (then: sse-doctor URL)
+# IDLE=SECONDS sets the server's idle timeouts; BROKEN=buffer undoes the
+# setting that keeps it from buffering (BROKEN=gzip: nginx compresses).
 #
 # Programs come from $SSE_BUILD (default build). The configuration used is
 # test/conf/<SERVER>.conf.in (and test/conf/htaccess) with the values
@@ -27,8 +30,8 @@ esac
 shift
 for kv in "$@"; do
 	case $kv in
-	SSE_*=*) ;;
-	*) echo "httpd.sh: bad setting '$kv': expected SSE_NAME=value" >&2; exit 2 ;;
+	SSE_*=* | IDLE=* | BROKEN=*) ;;
+	*) echo "httpd.sh: bad setting '$kv': expected SSE_NAME=value, IDLE=SECONDS or BROKEN=buffer|gzip" >&2; exit 2 ;;
 	esac
 done
 
