@@ -44,9 +44,18 @@ UNIT_BIN = $(UNIT_SRC:test/unit/%.c=$(O)/test/%)
 TOOL_SRC = $(wildcard test/tools/*.c)
 TOOL_BIN = $(TOOL_SRC:test/tools/%.c=$(O)/test/%)
 TEST_SUPPORT = $(O)/test/unit/whatwg.o
+# LD_PRELOAD shims of the hardening tests (test/harden/): they need the
+# programs linked dynamically: make O=build/dyn PROG_LDFLAGS= tests
+SHIM_SRC = $(wildcard test/shim/*.c)
+SHIM_SO = $(SHIM_SRC:test/shim/%.c=$(O)/test/%.so)
+# libFuzzer targets (test/fuzz/), built by clang with the sanitizers:
+#   make O=build/fuzz CC=clang SANITIZE=fuzzer-no-link,address,undefined fuzzers
+FUZZ_SRC = $(wildcard test/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:test/fuzz/%.c=$(O)/fuzz/%)
 
 all: $(PROGRAMS) $(O)/libsse.a $(O)/libsse.so $(O)/libsse.pc
-tests: all $(UNIT_BIN) $(TOOL_BIN)
+tests: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_SO)
+fuzzers: $(FUZZ_BIN)
 
 # The Makefile too: VERSION and the flags are in it.
 $(O)/%.o: %.c Makefile
@@ -81,6 +90,12 @@ $(O)/test/test_%: $(O)/test/unit/test_%.o $(TEST_SUPPORT) $(FCGI_OBJ) $(O)/libss
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
 $(O)/test/%: $(O)/test/tools/%.o $(O)/libsse.a
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
+$(O)/test/%.so: test/shim/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(SSE_CFLAGS) $(CFLAGS) -shared -o $@ $< -ldl
+$(O)/fuzz/%: $(O)/test/fuzz/%.o $(FCGI_OBJ) $(O)/libsse.a
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
 
 check: tests
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
@@ -107,6 +122,6 @@ clean:
 	rm -rf $(O)
 
 FORCE:
-.PHONY: all tests check install clean FORCE
+.PHONY: all tests fuzzers check install clean FORCE
 .SECONDARY:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -26,6 +26,9 @@ TEST_PACKAGES="bats strace procps psmisc python3"
 # The browser acceptance suites (t3xxx): Debian's chromium, and node to run
 # playwright-core (test/browser/package.json, installed there by npm ci).
 BROWSER_PACKAGES="chromium nodejs"
+# The hardening tests (test/harden/): libFuzzer targets built by clang,
+# valgrind's memcheck on short runs of each program.
+HARDEN_PACKAGES="clang libclang-rt-14-dev valgrind"
 
 # need_npm: npm comes with nodesource's nodejs, separately with Debian's.
 need_npm() {

@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . scripts/deps.sh
 # shellcheck disable=SC2086
-need_packages $BUILD_PACKAGES $SERVER_PACKAGES $TEST_PACKAGES $BROWSER_PACKAGES && need_npm || exit 1
+need_packages $BUILD_PACKAGES $SERVER_PACKAGES $TEST_PACKAGES $BROWSER_PACKAGES $HARDEN_PACKAGES && need_npm || exit 1
 # playwright-core drives Debian's chromium; npm ci installs exactly the
 # version in package-lock.json (no browser download: the package has none).
 if [ ! -d test/browser/node_modules/playwright-core ] ||
