@@ -52,9 +52,12 @@ SHIM_SO = $(SHIM_SRC:test/shim/%.c=$(O)/test/%.so)
 #   make O=build/fuzz CC=clang SANITIZE=fuzzer-no-link,address,undefined fuzzers
 FUZZ_SRC = $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:test/fuzz/%.c=$(O)/fuzz/%)
+# ssebench's load tools (bench/ssebench/, copied unchanged) for the soak
+# test; built with their own flags and without sanitizers: they measure.
+BENCH_BIN = $(O)/bench/sseload $(O)/bench/sspub $(O)/bench/srvstat
 
 all: $(PROGRAMS) $(O)/libsse.a $(O)/libsse.so $(O)/libsse.pc
-tests: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_SO)
+tests: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_SO) $(BENCH_BIN)
 fuzzers: $(FUZZ_BIN)
 
 # The Makefile too: VERSION and the flags are in it.
@@ -93,6 +96,9 @@ $(O)/test/%: $(O)/test/tools/%.o $(O)/libsse.a
 $(O)/test/%.so: test/shim/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(SSE_CFLAGS) $(CFLAGS) -shared -o $@ $< -ldl
+$(O)/bench/%: bench/ssebench/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -o $@ $<
 $(O)/fuzz/%: $(O)/test/fuzz/%.o $(FCGI_OBJ) $(O)/libsse.a
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=fuzzer $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
