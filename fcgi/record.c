@@ -77,3 +77,27 @@ void fcgi_header_decode(const unsigned char in[FCGI_HEADER_LEN], struct fcgi_hea
 	h->content_len = (uint16_t)(in[4] << 8 | in[5]);
 	h->padding = in[6];
 }
+
+int fcgi_in_scan(struct fcgi_in *in, const unsigned char *buf, size_t n, uint16_t request_id)
+{
+	for (size_t i = 0; i < n;) {
+		if (in->skip > 0) {
+			size_t k = n - i < in->skip ? n - i : in->skip;
+
+			in->skip -= (uint32_t)k;
+			i += k;
+			continue;
+		}
+		in->hdr[in->len++] = buf[i++];
+		if (in->len == FCGI_HEADER_LEN) {
+			struct fcgi_header h;
+
+			fcgi_header_decode(in->hdr, &h);
+			in->len = 0;
+			in->skip = (uint32_t)h.content_len + h.padding;
+			if (h.type == FCGI_ABORT_REQUEST && h.request_id == request_id)
+				return 1;
+		}
+	}
+	return 0;
+}

@@ -42,4 +42,15 @@ struct fcgi_header {
 };
 void fcgi_header_decode(const unsigned char in[FCGI_HEADER_LEN], struct fcgi_header *h);
 
+/* The web server's records after a request's parameters, as they arrive in
+ * pieces: headers are gathered across reads, content and padding skipped. */
+struct fcgi_in {
+	unsigned char hdr[FCGI_HEADER_LEN];
+	uint8_t len;                  /* header bytes gathered */
+	uint32_t skip;                /* content and padding left to skip */
+};
+/* Scans buf[0..n); 1 at an ABORT_REQUEST for request_id (the rest of buf
+ * is not scanned), else 0 with the state kept for the next piece. */
+int fcgi_in_scan(struct fcgi_in *in, const unsigned char *buf, size_t n, uint16_t request_id);
+
 #endif

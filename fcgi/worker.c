@@ -56,9 +56,7 @@ struct fcgi_stream {
 	struct fcgi_stream *prev, *next;
 	struct heap_node timer;
 	struct sse_settings *own;     /* per-request settings, NULL: the base */
-	unsigned char in_hdr[FCGI_HEADER_LEN];
-	uint8_t in_len;
-	uint32_t in_skip;             /* content and padding left to skip */
+	struct fcgi_in in;            /* the web server's records */
 	uint8_t busy, closing, counted, registered, want_out;
 	uint8_t probe;                /* ?probe: events sent so far */
 	char *probe_soft;             /* ?probe: SERVER_SOFTWARE */
@@ -275,10 +273,10 @@ static const char *param(void *ctx, const char *name)
 
 /* The base settings, or a copy with the request's FastCGI parameters
  * (fastcgi_param, SetEnv) applied: strings copied, the parameters go away. */
-static int request_settings(struct worker *wk, char **envp, struct sse_settings **own,
-			    struct sse_err *err)
+int fcgi_request_settings(const struct sse_settings *base, char **envp,
+			  struct sse_settings **own, struct sse_err *err)
 {
-	struct sse_settings s = *wk->conf->base;
+	struct sse_settings s = *base;
 	size_t a, b;
 	int any = 0;
 
@@ -529,7 +527,7 @@ static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 	s->timer.at = SIZE_MAX;
 	fcgi_out_init(&s->out, fd, id);
 	wk->streams++;
-	if (request_settings(wk, envp, &s->own, &err) < 0) {
+	if (fcgi_request_settings(wk->conf->base, envp, &s->own, &err) < 0) {
 		fail500(wk, s, err.msg);
 		return;
 	}
@@ -653,25 +651,8 @@ static int read_incoming(struct fcgi_stream *s)
 				continue;
 			return errno == EAGAIN ? 0 : -1;
 		}
-		for (ssize_t i = 0; i < n;) {
-			if (s->in_skip > 0) {
-				size_t k = (size_t)(n - i) < s->in_skip ? (size_t)(n - i) : s->in_skip;
-
-				s->in_skip -= (uint32_t)k;
-				i += (ssize_t)k;
-				continue;
-			}
-			s->in_hdr[s->in_len++] = buf[i++];
-			if (s->in_len == FCGI_HEADER_LEN) {
-				struct fcgi_header h;
-
-				fcgi_header_decode(s->in_hdr, &h);
-				s->in_len = 0;
-				s->in_skip = (uint32_t)h.content_len + h.padding;
-				if (h.type == FCGI_ABORT_REQUEST && h.request_id == s->out.id)
-					return 1;
-			}
-		}
+		if (fcgi_in_scan(&s->in, buf, (size_t)n, s->out.id))
+			return 1;
 	}
 }
 

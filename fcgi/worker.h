@@ -24,4 +24,10 @@ struct fcgi_worker_conf {
 /* Runs until SIGTERM/SIGINT (every stream ended cleanly): exit status. */
 int fcgi_worker_run(const struct fcgi_worker_conf *conf);
 
+/* A request's settings: base, or (*own, to free) a copy with the FastCGI
+ * parameters among envp (libfcgi's NAME=VALUE array) applied; -1 with err
+ * on a bad value. */
+int fcgi_request_settings(const struct sse_settings *base, char **envp,
+			  struct sse_settings **own, struct sse_err *err);
+
 #endif
