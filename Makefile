@@ -54,7 +54,7 @@ FUZZ_SRC = $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:test/fuzz/%.c=$(O)/fuzz/%)
 # ssebench's load tools (bench/ssebench/, copied unchanged) for the soak
 # test; built with their own flags and without sanitizers: they measure.
-BENCH_BIN = $(O)/bench/sseload $(O)/bench/sspub $(O)/bench/srvstat
+BENCH_BIN = $(O)/bench/sseload $(O)/bench/sspub
 
 all: $(PROGRAMS) $(O)/libsse.a $(O)/libsse.so $(O)/libsse.pc
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_SO) $(BENCH_BIN)
