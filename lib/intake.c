@@ -47,6 +47,29 @@ static size_t tail_max(size_t max_event)
 	return 4 * max_event + 4096;
 }
 
+/* The channel's pipe, which a producer of the group could have replaced by
+ * a regular file (read again at every end of file) or a directory. */
+static int open_fifo(struct sse_intake *in, struct sse_err *err)
+{
+	const char *p = cpath(in, in->path, "fifo");
+	struct stat st;
+	int fd = sse_open(p, O_RDONLY | O_NONBLOCK, 0, err);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		sse_err_sys(err, "cannot stat '%s'", p);
+		sse_close(fd);
+		return -1;
+	}
+	if (!S_ISFIFO(st.st_mode)) {
+		sse_err_set(err, "refused '%s': not a named pipe", p);
+		sse_close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int sse_intake_open(struct sse_intake *in, const char *chan_dir, struct sse_log *log,
 		    size_t max_event, int wfd, sse_report_fn report, void *ctx,
 		    struct sse_err *err)
@@ -93,7 +116,7 @@ int sse_intake_open(struct sse_intake *in, const char *chan_dir, struct sse_log 
 	}
 	if (in->wd_owner < 0)
 		return -1;
-	in->fifo_fd = sse_open(cpath(in, in->path, "fifo"), O_RDONLY | O_NONBLOCK, 0, err);
+	in->fifo_fd = open_fifo(in, err);
 	if (in->fifo_fd < 0)
 		return -1;
 	return sse_intake_try(in, err) < 0 ? -1 : 0;
@@ -206,7 +229,7 @@ int sse_intake_try(struct sse_intake *in, struct sse_err *err)
  * Other streams keep the pipe open meanwhile, so no writer sees EPIPE. */
 static int reopen_fifo(struct sse_intake *in, struct sse_err *err)
 {
-	int fd = sse_open(cpath(in, in->path, "fifo"), O_RDONLY | O_NONBLOCK, 0, err);
+	int fd = open_fifo(in, err);
 
 	if (fd < 0)
 		return -1;
@@ -385,13 +408,20 @@ int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err)
 {
 	DIR *d;
 	struct dirent *de;
-	int rc = 0;
+	int rc = 0, dfd;
 
 	if (!in->holder || sse_now_ms() < in->backoff_ms)
 		return 0;
-	d = opendir(cpath(in, in->path, "incoming"));
-	if (!d)
+	/* Not opendir(): a link planted as incoming/ would have us take (and
+	 * remove) files outside the spool. */
+	dfd = sse_open(cpath(in, in->path, "incoming"), O_RDONLY | O_DIRECTORY, 0, err);
+	if (dfd < 0)
+		return -1;
+	d = fdopendir(dfd);
+	if (!d) {
+		sse_close(dfd);
 		return sse_err_sys(err, "cannot open drop-box '%s'", in->path);
+	}
 	in->rescan_ms = 0;
 	while (rc == 0 && (de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.')

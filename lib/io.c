@@ -8,13 +8,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Every file these open lives in the spool, whose group may plant a
+ * symbolic link to make a server user write, truncate, chmod or publish a
+ * file outside it: a link is never followed (O_NOFOLLOW; the directories on
+ * the way are checked where a channel is opened). */
+static int refused_link(struct sse_err *err, const char *path, const char *name)
+{
+	int rc = sse_err_set(err, "refused '%s%s%s': a symbolic link (links in the spool are never followed)",
+			     path, name ? "/" : "", name ? name : "");
+
+	if (err)
+		err->code = ELOOP;
+	errno = ELOOP;
+	return rc;
+}
+
+static int is_link(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 int sse_open(const char *path, int flags, mode_t mode, struct sse_err *err)
 {
 	int fd;
 
 	do
-		fd = open(path, flags | O_CLOEXEC, mode);
+		fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, mode);
 	while (fd < 0 && errno == EINTR);
+	/* O_DIRECTORY on a link says ENOTDIR */
+	if (fd < 0 && (errno == ELOOP || (errno == ENOTDIR && flags & O_DIRECTORY && is_link(path))))
+		return refused_link(err, path, NULL);
 	if (fd < 0)
 		return sse_err_sys(err, "cannot open '%s'", path);
 	return fd;
@@ -26,8 +51,10 @@ int sse_openat(int dirfd, const char *dirname, const char *name, int flags,
 	int fd;
 
 	do
-		fd = openat(dirfd, name, flags | O_CLOEXEC, mode);
+		fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW, mode);
 	while (fd < 0 && errno == EINTR);
+	if (fd < 0 && errno == ELOOP)
+		return refused_link(err, dirname, name);
 	if (fd < 0)
 		return sse_err_sys(err, "cannot open '%s/%s'", dirname, name);
 	return fd;

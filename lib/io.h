@@ -9,6 +9,7 @@
 
 #include "err.h"
 
+/* open(2) with O_CLOEXEC and O_NOFOLLOW: a symbolic link is refused (ELOOP). */
 int sse_open(const char *path, int flags, mode_t mode, struct sse_err *err);
 int sse_openat(int dirfd, const char *dirname, const char *name, int flags,
 	       mode_t mode, struct sse_err *err);

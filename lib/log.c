@@ -114,6 +114,16 @@ static int map_index(struct sse_log *log, struct sse_err *err)
 	return 0;
 }
 
+static int check_dir(const char *path, struct sse_err *err)
+{
+	int fd = sse_open(path, O_RDONLY | O_DIRECTORY, 0, err);
+
+	if (fd < 0)
+		return -1;
+	sse_close(fd);
+	return 0;
+}
+
 static int lock_raw(struct sse_log *log, struct sse_err *err);
 static int resolve_take(struct sse_log *log, struct sse_err *err);
 
@@ -141,6 +151,11 @@ struct sse_log *sse_log_open(const char *dir, int sync, struct sse_err *err)
 	log->sync = sync;
 	log->wseg_fd = log->rseg_fd = -1;
 	snprintf(log->watch, cap, "%s/log/index", dir);
+	/* The channel and log/ directories as well as the files (sse_open) must
+	 * not be links planted to lead out of the spool. */
+	if (check_dir(dir, err) < 0 ||
+	    sse_path(log->path, log->path_cap, err, "%s/log", dir) < 0 || check_dir(log->path, err) < 0)
+		goto fail;
 	log->index_fd = sse_open(log->watch, O_RDWR, 0, err);
 	if (log->index_fd < 0 || map_index(log, err) < 0)
 		goto fail;

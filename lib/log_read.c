@@ -78,7 +78,7 @@ static int open_rseg(struct sse_log *log, uint64_t seg, struct sse_err *err)
 
 	if (log->rseg_fd >= 0 && log->rseg == seg)
 		return 0;
-	fd = open(sse_log_seg_name(log, seg), O_RDONLY | O_CLOEXEC);
+	fd = open(sse_log_seg_name(log, seg), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1; /* trimmed: the reader fell behind */

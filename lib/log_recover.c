@@ -99,7 +99,7 @@ static int entry_intact(struct sse_log *log, uint64_t s, uint64_t prev_id)
 
 	if (LD(e->id) <= prev_id || len == 0)
 		return 0;
-	fd = open(sse_log_seg_name(log, LD(e->seg)), O_RDONLY | O_CLOEXEC);
+	fd = open(sse_log_seg_name(log, LD(e->seg)), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
 	buf = malloc(len);

@@ -46,7 +46,14 @@ static void remove_partial(const char *tmp)
 	static const char *const files[] = { "fifo", "drain.lock", "drain.owner", "log/index", "log/hwm" };
 	static const char *const dirs[] = { "log", "incoming" };
 	char path[PATH_MAX];
+	struct stat st;
 
+	/* A link planted under our name must not lead the unlinks out of the
+	 * spool: it goes itself, and nothing behind it. */
+	if (lstat(tmp, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		(void)unlink(tmp);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if (sse_path(path, sizeof(path), NULL, "%s/%s", tmp, files[i]) == 0)
 			(void)unlink(path);
@@ -103,7 +110,7 @@ int sse_spool_create(const char *spool, const char *name, unsigned long history,
 
 	if (sse_spool_chan_dir(dir, sizeof(dir), spool, name, err) < 0)
 		return -1;
-	if (stat(dir, &st) == 0)
+	if (lstat(dir, &st) == 0) /* a link there is refused when opened */
 		return 1;
 	if (sse_spool_check(spool, err) < 0)
 		return -1;
