@@ -323,7 +323,10 @@ static int open_wseg(struct sse_log *log, uint64_t seg, int fresh, struct sse_er
 	if (fresh)
 		(void)fchmod(log->wseg_fd, SSE_LOG_FILE_MODE);
 	log->wseg = seg;
-	if (fresh && log->sync) {
+	/* Not only a segment we create: a writer without SSE_SYNC may have
+	 * created this one and never synced its directory entry. Once per
+	 * segment per process. */
+	if (log->sync) {
 		int d = sse_open(sse_log_path(log, "."), O_RDONLY | O_DIRECTORY, 0, err);
 
 		if (d < 0)

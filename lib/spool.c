@@ -65,6 +65,22 @@ static void remove_partial(const char *tmp)
 	(void)rmdir(tmp);
 }
 
+/* A new name is durable only once its directory is synced. */
+static int sync_dir(const char *path, struct sse_err *err)
+{
+	int fd = sse_open(path, O_RDONLY | O_DIRECTORY, 0, err);
+
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) < 0) {
+		sse_err_sys(err, "cannot sync '%s'", path);
+		sse_close(fd);
+		return -1;
+	}
+	sse_close(fd);
+	return 0;
+}
+
 static int build(const char *tmp, unsigned long history, struct sse_err *err)
 {
 	char path[PATH_MAX];
@@ -98,6 +114,10 @@ static int build(const char *tmp, unsigned long history, struct sse_err *err)
 		return -1;
 	if (chmod(path, SSE_DIR_MODE) < 0)
 		return sse_err_sys(err, "cannot set the mode of '%s'", path);
+	/* Its entries reach the disk before the rename can: a power cut must
+	 * not leave a channel without log/index. */
+	if (sync_dir(path, err) < 0 || sync_dir(tmp, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -132,7 +152,9 @@ int sse_spool_create(const char *spool, const char *name, unsigned long history,
 		remove_partial(tmp);
 		return -1;
 	}
-	return 0;
+	/* Else a power cut could take the channel, and the ids it handed out,
+	 * back (an SSE_SYNC=1 producer's acknowledged events with it). */
+	return sync_dir(spool, err) < 0 ? -1 : 0;
 }
 
 struct sse_log *sse_spool_open(const char *spool, const char *name, int sync,
