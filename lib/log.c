@@ -149,7 +149,7 @@ struct sse_log *sse_log_open(const char *dir, int sync, struct sse_err *err)
 	log->path_cap = cap;
 	memcpy(log->dir, dir, len + 1);
 	log->sync = sync;
-	log->wseg_fd = log->rseg_fd = -1;
+	log->index_fd = log->wseg_fd = log->rseg_fd = -1;
 	snprintf(log->watch, cap, "%s/log/index", dir);
 	/* The channel and log/ directories as well as the files (sse_open) must
 	 * not be links planted to lead out of the spool. */
