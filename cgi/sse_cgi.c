@@ -261,8 +261,10 @@ static int run(struct loop *l, struct sse_err *err)
 		/* After the tick: a take-over there must wait on the fifo now. */
 		if (sync_fifo(l, err) < 0)
 			return -1;
-		more = sse_stream_pump(&l->st, now);
-		if (more < 0 || sse_stream_tick(&l->st, now) < 0)
+		more = sse_stream_pump(&l->st, now, err);
+		if (more < 0)
+			return err->msg[0] ? -1 : 0;
+		if (sse_stream_tick(&l->st, now) < 0)
 			return 0;
 		if (sse_stream_expired(&l->st, now)) {
 			(void)sse_stream_end(&l->st, now);
@@ -349,8 +351,12 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 	if (busy) {
 		int more;
 
-		while ((more = sse_stream_pump(&l.st, sse_now_ms())) > 0)
+		while ((more = sse_stream_pump(&l.st, sse_now_ms(), &err)) > 0)
 			;
+		if (more < 0 && err.msg[0]) {
+			report(NULL, err.msg);
+			rc = 1;
+		}
 		if (more == 0)
 			(void)sse_stream_busy_end(&l.st, sse_now_ms());
 		goto out;

@@ -195,6 +195,10 @@ static int pump_once(struct worker *wk, struct fcgi_stream *s)
 			rc = 1;
 		} else {
 			rc = sse_log_range(c->log, s->st.seq, BATCH, &r, &err);
+			if (rc < 0) {
+				say(wk, "%s", err.msg);
+				return -1;
+			}
 		}
 		rc = sse_stream_judge(&s->st, rc, &r, wk->now);
 		if (rc == 2)

@@ -73,10 +73,11 @@ int sse_stream_judge(struct sse_stream *st, int rc, const struct sse_log_range *
 }
 
 int sse_stream_next(struct sse_stream *st, size_t max_bytes, struct sse_log_range *r,
-		    uint64_t now)
+		    uint64_t now, struct sse_err *err)
 {
+	sse_err_clear(err);
 	for (int rounds = 0; rounds < 4; rounds++) {
-		int rc = sse_stream_judge(st, sse_log_range(st->log, st->seq, max_bytes, r, NULL),
+		int rc = sse_stream_judge(st, sse_log_range(st->log, st->seq, max_bytes, r, err),
 					  r, now);
 
 		if (rc != 2)
@@ -94,29 +95,37 @@ void sse_stream_sent(struct sse_stream *st, const struct sse_log_range *r, uint6
 	st->last_write_ms = now;
 }
 
-int sse_stream_pump(struct sse_stream *st, uint64_t now)
+int sse_stream_pump(struct sse_stream *st, uint64_t now, struct sse_err *err)
 {
+	sse_err_clear(err);
 	/* Allocated on the first event, not per connection: a busy answer or
 	 * an idle stream never needs it. */
 	if (!st->buf) {
 		st->buf = malloc(STREAM_BUF);
 		if (!st->buf)
-			return -1;
+			return sse_err_set(err, "out of memory for a stream's buffer");
 		st->cap = STREAM_BUF;
 	}
 	for (int rounds = 0; rounds < 1024; rounds++) {
 		struct sse_log_range r;
-		struct sse_err err;
-		int rc = sse_stream_next(st, 1u << 20, &r, now);
+		int rc = sse_stream_next(st, 1u << 20, &r, now, err);
 
 		if (rc <= 0)
 			return rc;
 		for (size_t done = 0; done < r.len;) {
 			size_t n = r.len - done < st->cap ? r.len - done : st->cap;
 
-			if (sse_pread_all(r.fd, st->buf, n, r.off + (off_t)done, "log segment", &err) < 0 ||
-			    put(st, st->buf, n, now) < 0)
+			if (sse_pread_all(r.fd, st->buf, n, r.off + (off_t)done, "", err) < 0) {
+				int code = err ? err->code : 0;
+
+				return sse_err_set(err, "cannot read a segment of channel log '%.300s': %s",
+						   sse_log_watch_path(st->log),
+						   code ? strerror(code) : "shorter than its index says");
+			}
+			if (put(st, st->buf, n, now) < 0) {
+				sse_err_clear(err); /* the client is gone: nothing to report */
 				return -1;
+			}
 			done += n;
 		}
 		sse_stream_sent(st, &r, now);

@@ -52,15 +52,16 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 int sse_stream_end(struct sse_stream *st, uint64_t now);
 int sse_stream_busy_end(struct sse_stream *st, uint64_t now_ms);
 /* Sends what was committed since: 0 done, 1 more is waiting (a bounded
- * amount is sent per call), -1 the client is gone. */
-int sse_stream_pump(struct sse_stream *st, uint64_t now_ms);
+ * amount is sent per call), -1 the client is gone (err->msg empty) or the
+ * log could not be read (err says why). */
+int sse_stream_pump(struct sse_stream *st, uint64_t now_ms, struct sse_err *err);
 /* The pump in two halves, for a front end that writes the log's bytes
  * itself (sse-fcgi: once per channel, framed per stream): the next range of
  * whole events from the cursor (an sse-gap goes to the sink first when the
  * cursor fell behind the history or before a hole): 1 a range, 0 none,
  * -1 gone. Then sent() moves the cursor past it. */
 int sse_stream_next(struct sse_stream *st, size_t max_bytes, struct sse_log_range *r,
-		    uint64_t now_ms);
+		    uint64_t now_ms, struct sse_err *err);
 /* next() for a caller that asked the log itself (rc and r of
  * sse_log_range() at the cursor): 1 send r, 0 nothing, 2 an sse-gap went
  * out and the cursor moved (ask again), -1 gone. */
