@@ -1,0 +1,403 @@
+#!/bin/bash
+# hostile: hostile input against every front end, each input with its
+# expectation, counted (issue 6, point 5):
+#
+# 1. sse.cgi run directly (a CGI environment) and 2. sse-fcgi spoken to
+#    directly (test/tools/fcgiclient): odd and encoded channel names (..,
+#    %2e%2e, NUL, '/', 100,000 characters), CR/LF in PATH_INFO, Origin,
+#    Last-Event-ID, the method; 64 KiB headers and query strings. Expected:
+#    the SPEC's status (400/404/405, 200 where the input is harmless) with a
+#    text body and nothing on stderr, or a stream.
+# 3. sse-publish: bad channel names, event names with CR/LF, hostile data and
+#    --raw input (id: lines, CR, NUL, an oversized event between good ones),
+#    bad settings: exit 2 (1 for a missing spool) and one line naming the
+#    setting or file, or the ids.
+# 4. The spool: symbolic links planted where the channel, log/, log/index,
+#    a segment, log/hwm, fifo, drain.lock, incoming/, an incoming/ entry and
+#    .streams belong, each pointing outside the spool, met by sse-publish,
+#    sse.cgi and sse-fcgi: refused with one line naming the link; the
+#    outside target is watched with inotify (never opened, read or changed)
+#    and compared (content, mode, times). In incoming/: a device node, a
+#    fifo, a directory, a link to /dev/null and a file larger than
+#    SSE_MAX_EVENT are refused and the regular files around them published.
+# 5. A real server (lighttpd + sse.cgi, and nginx + sse-fcgi, from
+#    test/conf through test/bats/helpers.bash): 64 KiB Last-Event-ID,
+#    Origin, Cookie, a 64 KiB and a 1 MiB query string, encoded and CR/LF
+#    channel names, an obs-fold header: a clean refusal (400, 404, 414, 431)
+#    or a harmless 200, and the server keeps serving.
+# 6. File modes: the programs run under umask 000 and 022 create nothing
+#    world-writable in the spool (nor sse-fcgi's socket).
+#
+# Throughout, a parallel stream of a good channel (sse.cgi, sse-fcgi, and a
+# client of each server) must receive every event published between the
+# rows, once and in order (lost), and no response or event line may carry a
+# line made of hostile input (injected: a line "Injected: ...",
+# "event: injected" or "id: 666" anywhere in the raw bytes, CR taken as a
+# line end as a browser would).
+#
+# Short (the suite) and --long run the same table; --long adds randomized
+# channel names and header values (LONG_RANDOM of each).
+. "$(dirname "$0")/common.sh"
+set -u
+BATS_TEST_DIRNAME=$TOP/test/bats
+# wait_for, pid_alive, free_port, port_open, the server helpers; events_of
+. "$TOP/test/bats/helpers.bash"
+case $B in /*) ;; *) B=$TOP/$B ;; esac
+PUB=$B/sse-publish CGI=$B/sse.cgi FCGI=$B/sse-fcgi FC=$B/test/fcgiclient
+for f in "$PUB" "$CGI" "$FCGI" "$FC"; do
+	[ -x "$f" ] || { echo "hostile: no $f: run make O=${SSE_BUILD:-build} tests first" >&2; exit 1; }
+done
+for p in python3 curl lighttpd nginx; do
+	command -v "$p" >/dev/null || { echo "hostile: $p is not installed (scripts/deps.sh lists it)" >&2; exit 1; }
+done
+# how long a 200 row streams before SIGTERM ends it (its replay is sent at once)
+T200=0.4
+[[ $B == *asan* ]] && T200=1.5
+RANDOM_ROWS=0
+[ "$LONG" = 1 ] && RANDOM_ROWS=${LONG_RANDOM:-300}
+
+tried=0 refused=0 ok=0 lost=0 injected=0 ww=0 BAD=0
+bad() { echo "hostile: FAIL: $*" >&2; BAD=$((BAD + 1)); }
+
+# --- processes -----------------------------------------------------------------
+
+PIDS=()
+stop_all() {
+	local p
+
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait_for "! pid_alive $p" 40 0.05 2>/dev/null || kill -KILL "$p" 2>/dev/null
+	done
+	PIDS=()
+}
+trap 'stop_all; h_cleanup' EXIT
+
+# --- checks shared by the rows ----------------------------------------------------
+
+# injected FILE: a line of it (CR, LF and CRLF all end lines) is made of
+# hostile input.
+injected_in() {
+	tr '\r' '\n' <"$1" | grep -a -q -E '^(Injected|event: injected$|id: 666$)'
+}
+
+# head_ok FILE: the head (up to the first blank line) is "Name: value"
+# lines ending in CRLF, nothing else.
+head_ok() {
+	python3 - "$1" <<'EOF'
+import re, sys
+b = open(sys.argv[1], "rb").read()
+i = b.find(b"\r\n\r\n")
+head = b if i < 0 else b[:i + 2]
+lines = head.split(b"\r\n")[:-1]
+ok = i >= 0 and all(re.fullmatch(rb"[A-Za-z][A-Za-z0-9-]*: [\x20-\x7e]*", l) for l in lines)
+sys.exit(0 if ok else 1)
+EOF
+}
+
+# status_line FILE: the NNN of "Status: NNN ..." (CGI head) or of "HTTP/x NNN".
+status_line() {
+	head -c 200 "$1" | head -n 1 | sed -n -e 's/^Status: \([0-9]*\).*/\1/p' -e 's/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p'
+}
+
+# judge NAME WANT GOT FILE ERRFILE ERR_LINES: WANT is a status (or several,
+# "400|414|431"); a 200 must be an event stream, anything else a refusal.
+# ERR_LINES: how many lines stderr must hold (- to not check).
+judge() {
+	local name=$1 want=$2 got=$3 out=$4 err=$5 lines=$6 n
+
+	tried=$((tried + 1))
+	if injected_in "$out"; then
+		injected=$((injected + 1))
+		bad "$name: hostile input reached a line of the answer:"
+		tr '\r' '\n' <"$out" | grep -a -n -E '^(Injected|event: injected$|id: 666$)' | head -n 3 >&2
+	fi
+	if ! [[ $got =~ ^($want)$ ]]; then
+		bad "$name: status '$got', expected $want"
+		head -c 300 "$out" | cat -v >&2
+		head -n 3 "$err" >&2
+		return 1
+	fi
+	if [ "$lines" != - ] && [ "$(wc -l <"$err")" != "$lines" ]; then
+		bad "$name: $(wc -l <"$err") lines on stderr, expected $lines:"
+		head -n 5 "$err" >&2
+		return 1
+	fi
+	if [ "$got" = 200 ]; then
+		ok=$((ok + 1))
+	else
+		refused=$((refused + 1))
+	fi
+}
+
+# --- 1. sse.cgi run directly -------------------------------------------------------
+
+W=$WORK/cgi
+SP=$W/spool
+mkdir -p "$SP"
+pub() { "$PUB" --spool "$SP" "$@"; }
+pub --create good
+for i in 1 2 3; do pub good "replay $i" >/dev/null; done
+N_GOOD=3 # events published into good so far
+
+big() { head -c "$1" /dev/zero | tr '\0' "${2:-x}"; }
+K64=$(big 65536)
+D64=$(big 65536 7)
+INJ=$'\r\nInjected: yes\r\n\r\nevent: injected\nid: 666\ndata: x'
+
+# cgi_row NAME WANT ERR_LINES [VAR=value...]: sse.cgi with a GET request of
+# good (changed by the arguments); a 200 streams until SIGTERM after T200.
+cgi_row() {
+	local name=$1 want=$2 lines=$3 rc=0
+	local -a env=(PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET
+		SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/sse.cgi SSE_SPOOL_DIR="$SP" SSE_MAX_LIFETIME=0)
+	local k
+
+	shift 3
+	for k in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!k:-}" ] && env+=("$k=${!k}")
+	done
+	timeout -s TERM "$T200" env -i "${env[@]}" "$@" "$CGI" >"$W/out" 2>"$W/err" || rc=$?
+	if [ "$rc" != 0 ] && [ "$rc" != 124 ]; then
+		tried=$((tried + 1))
+		bad "sse.cgi $name: exit status $rc"
+		head -n 3 "$W/err" >&2
+		return
+	fi
+	head_ok "$W/out" || bad "sse.cgi $name: a malformed head: $(head -c 300 "$W/out" | cat -v)"
+	judge "sse.cgi $name" "$want" "$(status_line "$W/out")" "$W/out" "$W/err" "$lines"
+}
+
+# A stream of good that lives through the whole table: every event
+# published between rows must reach it.
+live_cgi() {
+	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/good \
+		SSE_SPOOL_DIR="$SP" HTTP_LAST_EVENT_ID=0 ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		"$CGI" >"$W/live" 2>"$W/live.err" &
+	PIDS+=($!)
+	LIVE_CGI=$!
+}
+
+# between NAME: one more event into good (so a stream that lost anything shows it)
+between() {
+	pub good "between $1" >/dev/null || bad "cannot publish into good after $1"
+	N_GOOD=$((N_GOOD + 1))
+}
+
+# expect_all FILE WHO: FILE has events 1..N_GOOD of good, once, in order.
+expect_all() {
+	local got
+
+	wait_for "[ \"\$(grep -c '^id: ' '$1')\" -ge $N_GOOD ]" 100 0.05 >/dev/null 2>&1
+	# the events, without the CGI head
+	sed -n '/^: sse-cgi/,$p' "$1" >"$1.body"
+	got=$(events_of "$1.body" | awk '$1 != "-" { print $1 }' | tr '\n' ' ')
+	if [ "$got" != "$(seq -s ' ' 1 "$N_GOOD") " ]; then
+		lost=$((lost + 1))
+		bad "$2: the parallel stream of good got ids '$got', expected 1..$N_GOOD"
+	fi
+}
+
+echo "== sse.cgi"
+live_cgi
+wait_for "grep -q '^: ' '$W/live'" 100 0.05 || bad "the parallel sse.cgi stream did not start"
+C400='400' C404='404'
+# rows: name, status, stderr lines, request
+cgi_rows() {
+	local runner=$1 # cgi_row or fcgi_row
+	$runner "PATH_INFO=/.." $C400 0 PATH_INFO=/..
+	$runner "PATH_INFO=/." $C400 0 PATH_INFO=/.
+	$runner "PATH_INFO=/%2e%2e" $C400 0 PATH_INFO=/%2e%2e
+	$runner "PATH_INFO=/%2E%2e%2Fgood" $C400 0 PATH_INFO=/%2E%2e%2Fgood
+	$runner "PATH_INFO=/../good" $C400 0 PATH_INFO=/../good
+	$runner "PATH_INFO=/../../../etc/passwd" $C400 0 PATH_INFO=/../../../etc/passwd
+	$runner "PATH_INFO=//good" $C400 0 PATH_INFO=//good
+	$runner "PATH_INFO=/good/" $C400 0 PATH_INFO=/good/
+	$runner "PATH_INFO=/good/log" $C400 0 PATH_INFO=/good/log
+	$runner "PATH_INFO=/.streams" $C400 0 PATH_INFO=/.streams
+	$runner "PATH_INFO=/.new-good-1" $C400 0 PATH_INFO=/.new-good-1
+	$runner "PATH_INFO=/good%00" $C400 0 PATH_INFO=/good%00
+	$runner "PATH_INFO=/good%2500" $C400 0 PATH_INFO=/good%2500
+	$runner "PATH_INFO=/good%" $C400 0 PATH_INFO=/good%
+	$runner "PATH_INFO=/good%4" $C400 0 PATH_INFO=/good%4
+	$runner "PATH_INFO=/good%zz" $C400 0 PATH_INFO=/good%zz
+	$runner "PATH_INFO=/good+" $C400 0 PATH_INFO=/good+
+	$runner "PATH_INFO=/good CRLF" $C400 0 "PATH_INFO=/good$INJ"
+	$runner "PATH_INFO=/good%0d%0aInjected..." $C400 0 "PATH_INFO=/good%0d%0aInjected:%20yes"
+	$runner "PATH_INFO=/<script>" $C400 0 "PATH_INFO=/<script>alert(1)</script>"
+	$runner "PATH_INFO UTF-8 name" $C400 0 "PATH_INFO=/caf$(printf '\xc3\xa9')"
+	$runner "PATH_INFO 65 characters" $C400 0 "PATH_INFO=/$(big 65)"
+	$runner "PATH_INFO 64 characters, no such channel" $C404 0 "PATH_INFO=/$(big 64)"
+	$runner "PATH_INFO 60,000 characters" $C400 0 "PATH_INFO=/$(big 60000)"
+	$runner "PATH_INFO 60,000 x %2e" $C400 0 "PATH_INFO=/$(big 20000 | sed 's/x/%2e/g')"
+	$runner "?channel=%2e%2e" $C400 0 QUERY_STRING=channel=%2e%2e
+	$runner "?channel=..%2f..%2fetc%2fpasswd" $C400 0 QUERY_STRING=channel=..%2f..%2fetc%2fpasswd
+	$runner "?channel=good%00x" $C400 0 QUERY_STRING=channel=good%00x
+	$runner "?channel=good%0d%0aInjected..." $C400 0 "QUERY_STRING=channel=good%0d%0aInjected:%20yes"
+	$runner "?channel= (empty)" $C400 0 QUERY_STRING=channel=
+	$runner "?channel=&channel=good" $C400 0 "QUERY_STRING=channel=&channel=good"
+	$runner "?channel=good&channel=.." 200 0 "QUERY_STRING=channel=good&channel=.."
+	$runner "?channel=good&60,000 bytes more" 200 0 "QUERY_STRING=channel=good&x=$(big 60000)"
+	$runner "?60,000 bytes, no channel" $C404 0 "QUERY_STRING=$(big 60000)"
+	$runner "?60,000 '&'" $C404 0 "QUERY_STRING=$(big 60000 '&')"
+	$runner "?60,000 '='" $C404 0 "QUERY_STRING=$(big 60000 '=')"
+	$runner "?lastEventId=1%0d%0aInjected" $C400 0 "PATH_INFO=/good" "QUERY_STRING=lastEventId=1%0d%0aInjected:%20yes"
+	$runner "?lastEventId= 60,000 digits" $C400 0 "PATH_INFO=/good" "QUERY_STRING=lastEventId=${D64:0:60000}"
+	$runner "Last-Event-ID with CRLF" $C400 0 PATH_INFO=/good "HTTP_LAST_EVENT_ID=1$INJ"
+	$runner "Last-Event-ID 60,000 digits" $C400 0 PATH_INFO=/good "HTTP_LAST_EVENT_ID=${D64:0:60000}"
+	$runner "Last-Event-ID 60,000 spaces then 0" 200 0 PATH_INFO=/good "HTTP_LAST_EVENT_ID=$(big 60000 ' ')0"
+	$runner "Last-Event-ID -1" $C400 0 PATH_INFO=/good HTTP_LAST_EVENT_ID=-1
+	$runner "Last-Event-ID 2^64" $C400 0 PATH_INFO=/good HTTP_LAST_EVENT_ID=18446744073709551616
+	$runner "Last-Event-ID 0x10" $C400 0 PATH_INFO=/good HTTP_LAST_EVENT_ID=0x10
+	$runner "Last-Event-ID 1e3" $C400 0 PATH_INFO=/good HTTP_LAST_EVENT_ID=1e3
+	$runner "Origin with CRLF, CORS *" 200 0 PATH_INFO=/good SSE_CORS_ORIGINS='*' "HTTP_ORIGIN=https://a.example$INJ"
+	$runner "Origin with CRLF, allow-list" 200 0 PATH_INFO=/good SSE_CORS_ORIGINS=https://a.example "HTTP_ORIGIN=https://a.example$INJ"
+	$runner "Origin with CRLF, preflight" 204 0 PATH_INFO=/good REQUEST_METHOD=OPTIONS SSE_CORS_ORIGINS=https://a.example "HTTP_ORIGIN=https://a.example$INJ"
+	$runner "Origin 60,000 bytes" 200 0 PATH_INFO=/good SSE_CORS_ORIGINS=https://a.example "HTTP_ORIGIN=https://${K64:0:60000}"
+	$runner "a listed 250-byte Origin, preflight" 204 0 PATH_INFO=/good REQUEST_METHOD=OPTIONS \
+		"SSE_CORS_ORIGINS=https://$(big 242).example" "HTTP_ORIGIN=https://$(big 242).example"
+	$runner "a listed 250-byte Origin, 404" $C404 0 PATH_INFO=/nope \
+		"SSE_CORS_ORIGINS=https://$(big 242).example" "HTTP_ORIGIN=https://$(big 242).example"
+	$runner "Cookie 60,000 bytes" 200 0 PATH_INFO=/good "HTTP_COOKIE=a=${K64:0:60000}"
+	$runner "method with CRLF" 405 0 PATH_INFO=/good "REQUEST_METHOD=GET$INJ"
+	$runner "method 60,000 bytes" 405 0 PATH_INFO=/good "REQUEST_METHOD=${K64:0:60000}"
+	$runner "method get (lower case)" 405 0 PATH_INFO=/good REQUEST_METHOD=get
+	$runner "POST with a huge Content-Length" 405 0 PATH_INFO=/good REQUEST_METHOD=POST CONTENT_LENGTH=99999999999999999999
+	$runner "POST with Content-Length -1" 405 0 PATH_INFO=/good REQUEST_METHOD=POST CONTENT_LENGTH=-1
+}
+cgi_row_between() { cgi_row "$@"; between "sse.cgi $1"; }
+cgi_rows cgi_row_between
+# randomized variants (--long): names and header values of random bytes
+random_rows() {
+	local runner=$1 i name id
+	for ((i = 0; i < RANDOM_ROWS; i++)); do
+		name=$(head -c $((RANDOM % 80 + 1)) /dev/urandom | tr -d '\0' | od -An -tx1 | tr -d ' \n' | sed 's/../%&/g')
+		id=$(head -c $((RANDOM % 40 + 1)) /dev/urandom | tr -d '\0')
+		# a random name is a channel only in the rare case it is valid and exists: 400 or 404
+		$runner "random name $i" '400|404' 0 "PATH_INFO=/$name"
+		$runner "random Last-Event-ID $i" '400|200' 0 PATH_INFO=/good "HTTP_LAST_EVENT_ID=$id"
+	done
+}
+random_rows cgi_row_between
+expect_all "$W/live" "sse.cgi"
+[ ! -s "$W/live.err" ] || bad "the parallel sse.cgi stream wrote to stderr: $(head -n 3 "$W/live.err")"
+kill -TERM "$LIVE_CGI"
+
+# --- 2. sse-fcgi directly ------------------------------------------------------------
+
+echo "== sse-fcgi"
+SOCK=$W/fcgi.sock
+"$FCGI" --listen "unix:$SOCK" --spool "$SP" --workers 2 2>>"$W/pool.err" &
+POOL=$!
+PIDS+=($POOL)
+wait_for "[ -S '$SOCK' ]" 100 0.05 || bad "sse-fcgi did not start: $(cat "$W/pool.err")"
+# fcgi_row NAME WANT ERR_LINES [NAME=VALUE...]: one request; a 200 is
+# ended by the client after T200 (exit 4).
+fcgi_row() {
+	local name=$1 want=$2 lines=$3 rc=0 e0
+
+	shift 3
+	e0=$(stat -c %s "$W/pool.err")
+	# the first of two parameters of a name counts: the row's, then GET
+	timeout 10 "$FC" -t "$T200" "unix:$SOCK" "$@" REQUEST_METHOD=GET SERVER_PROTOCOL=HTTP/1.1 >"$W/out" || rc=$?
+	tail -c +$((e0 + 1)) "$W/pool.err" >"$W/err"
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
+		tried=$((tried + 1))
+		bad "sse-fcgi $name: fcgiclient exit status $rc (3: closed without END_REQUEST)"
+		return
+	fi
+	head_ok "$W/out" || bad "sse-fcgi $name: a malformed head: $(head -c 300 "$W/out" | cat -v)"
+	judge "sse-fcgi $name" "$want" "$(status_line "$W/out")" "$W/out" "$W/err" "$lines"
+}
+fcgi_row_between() { fcgi_row "$@"; between "sse-fcgi $1"; }
+"$FC" -t 600 "unix:$SOCK" REQUEST_METHOD=GET PATH_INFO=/good HTTP_LAST_EVENT_ID=0 >"$W/flive" &
+PIDS+=($!)
+FLIVE=$!
+wait_for "grep -q '^: ' '$W/flive'" 100 0.05 || bad "the parallel sse-fcgi stream did not start"
+workers0=$(pgrep -P "$POOL" | sort | tr '\n' ' ')
+cgi_rows fcgi_row_between
+random_rows fcgi_row_between
+expect_all "$W/flive" "sse-fcgi"
+[ "$(pgrep -P "$POOL" | sort | tr '\n' ' ')" = "$workers0" ] || bad "sse-fcgi's workers changed (one died?): $workers0 -> $(pgrep -P "$POOL" | tr '\n' ' ')"
+kill -TERM "$FLIVE" 2>/dev/null
+if grep -E -q 'AddressSanitizer|LeakSanitizer|runtime error:' "$W/pool.err"; then
+	bad "sanitizer report from sse-fcgi:"
+	head -n 20 "$W/pool.err" >&2
+fi
+
+# --- 3. sse-publish -------------------------------------------------------------------
+
+echo "== sse-publish"
+# pub_row NAME WANT_RC ERR_REGEX STDIN [ARGS...]: exit status WANT_RC; with
+# an error, exactly one stderr line matching ERR_REGEX; the spool's channels
+# unchanged unless it published into good.
+pub_row() {
+	local name=$1 want=$2 re=$3 in=$4 rc=0 before
+
+	shift 4
+	tried=$((tried + 1))
+	before=$(ls -A "$SP" | tr '\n' ' ')
+	timeout 20 "$PUB" --spool "$SP" "$@" <"$in" >"$W/out" 2>"$W/err" || rc=$?
+	if injected_in "$W/out" || injected_in "$W/err"; then
+		injected=$((injected + 1))
+		bad "sse-publish $name: hostile input in its output"
+	fi
+	[ "$rc" = "$want" ] || { bad "sse-publish $name: exit status $rc, expected $want: $(head -n 2 "$W/err")"; return; }
+	if [ "$re" != - ]; then
+		[ "$(wc -l <"$W/err")" = 1 ] && grep -E -q -e "^sse-publish: .*($re)" "$W/err" ||
+			{ bad "sse-publish $name: expected one line matching '$re' on stderr, got: $(head -n 3 "$W/err")"; return; }
+	fi
+	[ "$(ls -A "$SP" | tr '\n' ' ')" = "$before" ] || { bad "sse-publish $name: the spool changed: $before -> $(ls -A "$SP" | tr '\n' ' ')"; return; }
+	if [ "$rc" = 0 ]; then ok=$((ok + 1)); else refused=$((refused + 1)); fi
+}
+: >"$W/empty"
+printf 'x' >"$W/x"
+for name in .. . %2e%2e .x ../good good/.. a/b /good 'good ' $'good\n' $'go\rod' 'caf\xc3\xa9' '*' "$(big 65)" \
+	"$(big 4096)" good%00 "$INJ"; do
+	pub_row "channel '$(printf '%.20s' "$name" | cat -v)'" 2 'channel name' "$W/x" "$name"
+	pub_row "--create '$(printf '%.20s' "$name" | cat -v)'" 2 'channel name' "$W/empty" --create "$name"
+done
+pub_row "channel ''" 2 'empty channel name' "$W/x" ''
+pub_row "--event with LF" 2 '--event' "$W/x" --event $'a\nb' good
+pub_row "--event with CR" 2 '--event' "$W/x" --event $'a\rInjected: yes' good
+pub_row "--event with CRLF and id" 2 '--event' "$W/x" --event $'x\r\nid: 666' good
+pub_row "--event of 70,000 bytes" 2 'SSE_MAX_EVENT' "$W/x" --event "$(big 70000)" good
+pub_row "data larger than SSE_MAX_EVENT" 2 'SSE_MAX_EVENT' "$W/x" good "$(big 70000)"
+SSE_MAX_EVENT=abc pub_row "SSE_MAX_EVENT=abc" 2 'SSE_MAX_EVENT' "$W/x" good x
+pub_row "--history 0" 2 '--history' "$W/empty" --create --history 0 newch
+pub_row "--history 99999999999999999999" 2 '--history' "$W/empty" --create --history 99999999999999999999 newch
+pub_row "--history -1" 2 '--history' "$W/empty" --create --history -1 newch
+pub_row "--spool missing" 1 "$W/missing" "$W/x" --spool "$W/missing" good
+pub_row "--spool a file" 1 "$W/x" "$W/x" --spool "$W/x" good
+pub_row "--unknown option" 2 'unknown|usage' "$W/x" --bogus good
+# The ones that publish into good: their events must stay what was meant.
+printf 'x\nid: 666\nevent: injected\r\nInjected: yes\rdata: y' >"$W/data"
+N0=$N_GOOD
+pub_row "data with id:/event: lines, CR, LF" 0 - "$W/data" good
+N_GOOD=$((N_GOOD + 1))
+pub_row "--event of 1,000 bytes" 0 - "$W/x" --event "$(big 1000 e)" good
+N_GOOD=$((N_GOOD + 1))
+printf '\xef\xbb\xbfid: 666\nevent: a\rInjected: yes\r\ndata: one\n\nretry: 1\r\nInjected: yes\ndata: two\0zero\n\ndata: three\n\n' >"$W/raw"
+pub_row "--raw with id:, CR, NUL, a BOM" 0 - "$W/raw" --raw good
+N_GOOD=$((N_GOOD + 3))
+{ printf 'data: before\n\ndata: '; big 70000; printf '\n\ndata: after\n\n'; } >"$W/raw2"
+pub_row "--raw: an oversized event between two good ones" 2 'SSE_MAX_EVENT' "$W/raw2" --raw good
+N_GOOD=$((N_GOOD + 2))
+[ "$(cat "$W/out" | wc -l)" = 2 ] || bad "sse-publish --raw with an oversized event: $(wc -l <"$W/out") ids printed, expected 2"
+big 3000000 >"$W/raw3"
+pub_row "--raw: 3 MB without a newline" 2 'SSE_MAX_EVENT' "$W/raw3" --raw good
+printf '\n\ndata: tail\n\n' >>"$W/raw3"
+pub_row "--raw: 3 MB without a newline, then an event" 2 'SSE_MAX_EVENT' "$W/raw3" --raw good
+N_GOOD=$((N_GOOD + 1))
+# what a reader gets of them: exactly the events meant, no line of hostile input
+cgi_row "replay of the sse-publish events" 200 0 PATH_INFO=/good HTTP_LAST_EVENT_ID="$N0"
+sed -n '/^: sse-cgi/,$p' "$W/out" >"$W/replay"
+events_of "$W/replay" | cut -d' ' -f2- >"$W/replay.got"
+{
+	printf '%s\n' 'message x\nid: 666\nevent: injected\nInjected: yes\ndata: y' "$(big 1000 e) x" \
+		'a Injected: yes\none' 'message Injected: yes\ntwo@zero' 'message three' 'message before' 'message after' 'message tail'
+} >"$W/replay.want"
+diff "$W/replay.want" "$W/replay.got" >&2 || { lost=$((lost + 1)); bad "the events of sse-publish did not arrive as meant"; }
+for f in $W/replay; do injected_in "$f" && { injected=$((injected + 1)); bad "hostile input in the replay"; }; done
