@@ -336,6 +336,8 @@ static int open_wseg(struct sse_log *log, uint64_t seg, int fresh, struct sse_er
 			return sse_err_sys(err, "cannot sync '%s'", log->path);
 		}
 		sse_close(d);
+		/* log->path names the segment again: the append's errors say it */
+		(void)sse_log_seg_name(log, seg);
 	}
 	return 0;
 }

@@ -64,9 +64,12 @@ int sse_log_hwm_write(const char *path, uint64_t v, struct sse_err *err)
 	if (fd < 0)
 		return -1;
 	(void)fchmod(fd, SSE_LOG_FILE_MODE); /* group producers: not the umask's call */
-	if (sse_pwrite_all(fd, buf, (size_t)n, 0, path, err) < 0 || fdatasync(fd) < 0) {
-		if (!err || !err->msg[0] || errno)
-			sse_err_sys(err, "cannot sync '%s'", path);
+	if (sse_pwrite_all(fd, buf, (size_t)n, 0, path, err) < 0) {
+		sse_close(fd);
+		return -1;
+	}
+	if (fdatasync(fd) < 0) {
+		sse_err_sys(err, "cannot sync '%s'", path);
 		sse_close(fd);
 		return -1;
 	}

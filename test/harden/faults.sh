@@ -1,0 +1,158 @@
+#!/bin/bash
+# I/O faults: disk full (a tiny tmpfs on the spool; test/shim/faultshim.so's
+# ENOSPC when not root), EIO on the segment, index and high-water mark
+# writes, syncs and reads, EMFILE (a low ulimit -n), failed allocations
+# (every allocation of a run failed in turn). Every case: either it works,
+# or one clear line (the program's name, then the file or setting) and a
+# non-zero exit (sse.cgi: its 500 answer or exit 1); never a crash, a hang or
+# a sanitizer report; the log verifies and holds every event acknowledged
+# before; and publishing works again once the fault is gone.
+# usage: faults.sh [--long]   (--long: every allocation index, more limits)
+. "$(dirname "$0")/common.sh"
+set -u
+h_build_dyn || exit 1
+BLT=$TOP/$B/test/logtool
+SHIM=$TOP/$DYN/test/faultshim.so
+SP=$WORK/spool
+mkdir -p "$SP"
+cases=0 ok=0 bad=0 errlines=0 works=0
+declare -A kinds
+fail() { echo "FAIL $case: $*" >&2; bad=1; }
+
+# the events acknowledged so far: "ID TAG SEQ" as logtool verify prints them
+ACKED=$WORK/acked
+: > "$ACKED"
+seqno=0
+pub_args() { # TAG: one event in logtool's format
+	seqno=$((seqno + 1))
+	echo "$1 $seqno 0 0 "
+}
+
+# verify_log CH: the log verifies and holds every acknowledged event
+verify_log() {
+	"$BLT" verify "$SP" "$1" > "$WORK/log" 2> "$WORK/verify.err" || { fail "verify: $(cat "$WORK/verify.err")"; return 1; }
+	local miss
+	miss=$(grep " $1\$" "$ACKED" | cut -d' ' -f1-3 | sort | comm -23 - <(sort "$WORK/log") | head -3)
+	[ -z "$miss" ] || { fail "acknowledged events missing: $miss"; return 1; }
+}
+
+# judge PROG RC ERRFILE: one clear line on failure, nothing on success
+judge() {
+	local prog=$1 rc=$2 e=$3 n
+	n=$(wc -l < "$e")
+	[ -n "${VERBOSE:-}" ] && echo "$case: exit $rc: $(cat "$e")" >&2
+	if grep -q -E 'Sanitizer|runtime error|faultshim:' "$e"; then
+		fail "sanitizer or shim report: $(head -5 "$e")"
+	elif ((rc == 124)); then
+		fail "hung (timeout)"
+	elif ((rc >= 128)); then
+		fail "killed by signal $((rc - 128)): $(head -3 "$e")"
+	elif ((n == 0)); then
+		((rc == 0)) || fail "exit $rc without a word"
+		((rc == 0)) && works=$((works + 1))
+	elif ((n > 1)); then
+		fail "$n lines: $(cat "$e")"
+	elif ! grep -q -E "^$prog: .*('/|out of memory|SSE_[A-Z_]+|stdin|stdout)" "$e"; then
+		fail "an unclear line: $(cat "$e")"
+	elif [ "$prog" = sse.cgi ] && ((rc == 0)) && ! grep -q '^Status: 500' "$WORK/out"; then
+		fail "an error line, yet exit 0 and no 500 answer: $(cat "$e")"
+	elif [ "$prog" != sse.cgi ] && ((rc == 0)); then
+		fail "an error line, yet exit 0: $(cat "$e")"
+	else
+		errlines=$((errlines + 1))
+		return 0
+	fi
+	return 0
+}
+
+# one_case KIND NAME CH PROG CMD...: runs it (stdout to $WORK/out), judges,
+# checks the log, and that a plain publish works afterwards
+one_case() {
+	local kind=$1 ch=$3 prog=$4 rc before=$bad
+	case=$2
+	shift 4
+	cases=$((cases + 1))
+	kinds[$kind]=$((${kinds[$kind]:-0} + 1))
+	timeout 20 "$@" > "$WORK/out" 2> "$WORK/err" < "${CASE_STDIN:-/dev/null}"
+	rc=$?
+	judge "$prog" "$rc" "$WORK/err"
+	# what it acknowledged counts from now on
+	if [ "$prog" = sse-publish ] && [ -n "${CASE_TAGS:-}" ]; then
+		paste -d' ' "$WORK/out" "$CASE_TAGS" | awk -v ch="$ch" 'NF == 3 { print $1, $2, $3, ch }' >> "$ACKED"
+	fi
+	verify_log "$ch"
+	publish_ok "$ch"
+	((bad == before)) && ok=$((ok + 1))
+}
+
+# a plain publish works (the fault is gone)
+publish_ok() {
+	local a id
+	a=$(pub_args ok)
+	id=$("$TOP/$B/sse-publish" --spool "$SP" "$1" "$a" 2> "$WORK/ok.err") || { fail "publishing after the fault: $(cat "$WORK/ok.err")"; return 1; }
+	echo "$id ${a% 0 0 } $1" >> "$ACKED"
+}
+
+# a GET of CH: env "${GET[@]}" PATH_INFO=/CH VAR=VALUE... PROG
+GET=(GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET SSE_SPOOL_DIR="$SP")
+
+# a channel with some history
+new_channel() { # CH [EVENTS]
+	"$TOP/$B/sse-publish" --spool "$SP" --create "$1" || exit 1
+	for ((i = 0; i < ${2:-3}; i++)); do publish_ok "$1"; done
+}
+
+SECONDS=0
+# publish_case KIND NAME CH MODE(argv|raw) ENV...: sse-publish under ENV
+publish_case() {
+	local kind=$1 name=$2 ch=$3 mode=$4 a
+	shift 4
+	: > "$WORK/tags"
+	if [ "$mode" = raw ]; then
+		: > "$WORK/in"
+		for _ in $(seq 40); do
+			a=$(pub_args r)
+			echo "${a% 0 0 }" >> "$WORK/tags"
+			printf 'data: %s\n\n' "$a" >> "$WORK/in"
+		done
+		CASE_STDIN=$WORK/in CASE_TAGS=$WORK/tags one_case "$kind" "$name raw" "$ch" sse-publish \
+			env "$@" "$PUBLISH" --spool "$SP" --raw "$ch"
+	else
+		a=$(pub_args a)
+		echo "${a% 0 0 }" > "$WORK/tags"
+		CASE_TAGS=$WORK/tags one_case "$kind" "$name argv" "$ch" sse-publish env "$@" "$PUBLISH" --spool "$SP" "$ch" "$a"
+	fi
+}
+PUBLISH=$TOP/$DYN/sse-publish
+CGI=$TOP/$DYN/sse.cgi
+
+# --- EIO and ENOSPC on each file of the log, from the shim ----------------
+nch=0
+for e in EIO ENOSPC; do
+	for spec in write:/seg- write:/hwm write:/log/index sync:/seg- sync:/hwm sync:log/index \
+		open:/seg- open:/log/index open:/hwm; do
+		op=${spec%%:*} path=${spec#*:}
+		for mode in argv raw; do
+			for after in 0 $((RANDOM % 3 + 1)); do
+				# a fresh channel: its first event reserves ids (writes hwm)
+				nch=$((nch + 1))
+				# the hwm is rewritten only at a reservation: the channel's first
+				new_channel "c$nch" "$([[ $path == /hwm ]] && echo 0 || echo 3)"
+				publish_case io "$e $spec after $after" "c$nch" "$mode" LD_PRELOAD="$SHIM" SSE_SYNC=1 \
+					SSE_FAULT_OPS="$op" SSE_FAULT_PATH="$path" SSE_FAULT_ERRNO="$e" SSE_FAULT_AFTER="$after"
+			done
+		done
+	done
+done
+# reading: a resuming stream, and a stream taking the drop-box while its
+# appends fail (the file must stay until taken)
+new_channel rd
+for e in EIO ENOSPC; do
+	for spec in read:/seg- read:/log/index open:/seg- open:/log/index; do
+		op=${spec%%:*} path=${spec#*:}
+		one_case io "sse.cgi $e $spec" rd sse.cgi env "${GET[@]}" PATH_INFO=/rd HTTP_LAST_EVENT_ID=1 SSE_MAX_LIFETIME=1 LD_PRELOAD="$SHIM" \
+			SSE_FAULT_OPS="$op" SSE_FAULT_PATH="$path" SSE_FAULT_ERRNO="$e" "$CGI"
+	done
+done
+echo "io: $((SECONDS))s" >&2
+h_result faults cases=$cases ok=$ok error_lines=$errlines worked=$works seconds=$SECONDS
