@@ -160,7 +160,7 @@ cgi_row() {
 		[ -n "${!k:-}" ] && env+=("$k=${!k}")
 	done
 	timeout -s TERM "$T200" env -i "${env[@]}" "$@" "$CGI" >"$W/out" 2>"$W/err" || rc=$?
-	if [ "$rc" != 0 ] && [ "$rc" != 124 ]; then
+	if ! [[ $rc =~ ^(0|124|${CGI_RC:-0})$ ]]; then
 		tried=$((tried + 1))
 		bad "sse.cgi $name: exit status $rc"
 		head -n 3 "$W/err" >&2
@@ -303,8 +303,12 @@ fcgi_row() {
 	# the first of two parameters of a name counts: the row's, then GET
 	timeout 10 "$FC" -t "$T200" "unix:$SOCK" "$@" REQUEST_METHOD=GET SERVER_PROTOCOL=HTTP/1.1 >"$W/out" || rc=$?
 	tail -c +$((e0 + 1)) "$W/pool.err" >"$W/err"
-	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
+	if ! [[ $rc =~ ^(0|4)$ ]]; then
 		tried=$((tried + 1))
+		if [ "$rc" = 3 ] && [ "$want" = drop ]; then
+			refused=$((refused + 1)) # the connection dropped, as the row expects
+			return
+		fi
 		bad "sse-fcgi $name: fcgiclient exit status $rc (3: closed without END_REQUEST)"
 		return
 	fi
@@ -401,3 +405,192 @@ events_of "$W/replay" | cut -d' ' -f2- >"$W/replay.got"
 } >"$W/replay.want"
 diff "$W/replay.want" "$W/replay.got" >&2 || { lost=$((lost + 1)); bad "the events of sse-publish did not arrive as meant"; }
 for f in $W/replay; do injected_in "$f" && { injected=$((injected + 1)); bad "hostile input in the replay"; }; done
+
+# --- 4. links and odd files planted in the spool -------------------------------------------
+
+echo "== the spool"
+SP2=$W/spool2 OUT=$W/outside
+mkdir -p "$SP2" "$OUT"
+SP=$SP2
+# real things to point at, outside the spool: a channel, its log, files
+pub --create good
+pub good "published before" >/dev/null
+"$PUB" --spool "$OUT" --create chan
+"$PUB" --spool "$OUT" chan "outside event" >/dev/null
+cp -a "$OUT/chan/log" "$OUT/log"
+cp -a "$OUT/chan/log/index" "$OUT/index"
+cp -a "$OUT/chan/log/hwm" "$OUT/hwm"
+cp -a "$OUT/chan/log/seg-00000000000000000000" "$OUT/seg"
+printf 'data: outside secret\n' >"$OUT/file"
+chmod 600 "$OUT/file"
+mkdir "$OUT/in"
+printf 'data: outside drop-box file\n' >"$OUT/in/x"
+# what is there (names, types, modes, sizes, times, contents); any open or
+# read while the programs run is seen by the watcher below
+snapshot() { (cd "$OUT" && find . -printf '%p %y %m %s %T@ %C@ %l\n' | sort && find . -type f -exec sha256sum {} + | sort); }
+snapshot >"$W/outside.before"
+# every access to anything outside, while the programs meet the links
+python3 - "$OUT" "$W/outside.events" <<'PYEOF' &
+import ctypes, os, select, signal, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(os.O_NONBLOCK)
+mask = 0x00000fff  # access, modify, attrib, close, open, moves, create, delete
+for d, subs, files in os.walk(sys.argv[1]):
+    libc.inotify_add_watch(fd, d.encode(), mask)
+    for f in files:
+        libc.inotify_add_watch(fd, os.path.join(d, f).encode(), mask)
+# the walk itself opened the directories: not counted
+select.select([fd], [], [], 0.2)
+try:
+    os.read(fd, 1 << 20)
+except BlockingIOError:
+    pass
+out = open(sys.argv[2], "w")
+open(sys.argv[2] + ".ready", "w").close()
+import select
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+while True:
+    select.select([fd], [], [], 1)
+    try:
+        b = os.read(fd, 65536)
+    except BlockingIOError:
+        continue
+    i = 0
+    while i < len(b):
+        wd, m, ck, ln = struct.unpack_from("iIII", b, i)
+        name = b[i + 16:i + 16 + ln].rstrip(b"\0").decode(errors="replace")
+        out.write("wd %d mask %#x %s\n" % (wd, m, name))
+        out.flush()
+        i += 16 + ln
+PYEOF
+WATCH=$!
+PIDS+=($WATCH)
+wait_for "[ -e '$W/outside.events.ready' ]" 100 0.05 || bad "the inotify watcher did not start"
+
+# plant NAME: a fresh channel pNAME with one event, then the link
+plant() {
+	local c=p$1 l=$SP/p$1/$2
+
+	pub --create "$c"
+	pub "$c" "in $c" >/dev/null
+	if [ -d "$l" ] && [ ! -L "$l" ]; then rm -rf "$l"; else rm -f "$l"; fi
+	ln -s "$3" "$l"
+}
+ln -s "$OUT/chan" "$SP/pchan"
+plant log log "$OUT/log"
+plant index log/index "$OUT/index"
+plant seg log/seg-00000000000000000000 "$OUT/seg"
+# ids are reserved ahead at the first event: the link before it
+pub --create phwm && rm "$SP/phwm/log/hwm" && ln -s "$OUT/hwm" "$SP/phwm/log/hwm"
+plant fifo fifo "$OUT/file"
+plant lock drain.lock "$OUT/newlock"
+plant owner drain.owner "$OUT/file"
+plant incoming incoming "$OUT/in"
+plant carry fifo.carry "$OUT/file"
+
+N_GOOD=1
+live_cgi
+wait_for "grep -q '^: ' '$W/live'" 100 0.05 || bad "the parallel sse.cgi stream of the second spool did not start"
+
+# spool_row NAME CHANNEL LINK PUB_RC CGI_STATUS FCGI_STATUS: the three
+# programs meet the link; each refusal comes with a line naming it.
+spool_row() {
+	local name=$1 c=$2 link=$SP/$3 e0
+
+	# sse-publish: one event
+	tried=$((tried + 1))
+	rc=0
+	"$PUB" --spool "$SP" "$c" "into $c" >"$W/out" 2>"$W/err" || rc=$?
+	if [ "$rc" != "$4" ]; then
+		bad "spool $name: sse-publish exit status $rc, expected $4: $(head -n 2 "$W/err")"
+	elif [ "$rc" != 0 ] && ! { [ "$(wc -l <"$W/err")" = 1 ] && grep -q -F "refused '$link'" "$W/err"; }; then
+		bad "spool $name: sse-publish did not say \"refused '$link'\" in one line: $(head -n 3 "$W/err")"
+	elif [ "$rc" = 0 ]; then ok=$((ok + 1)); else refused=$((refused + 1)); fi
+	# sse.cgi: a resume from 0; a refusal is one line in the error log
+	CGI_RC=1 cgi_row "spool $name" "$5" - PATH_INFO="/$c" HTTP_LAST_EVENT_ID=0
+	[ "$6" = 200 ] && [ "$5" = 200 ] || ! grep -q -F "refused '$link'" "$W/err" ||
+		[ "$(grep -c . "$W/err")" = 1 ] || bad "spool $name: sse.cgi's error log: $(head -n 3 "$W/err")"
+	if [ -n "$7" ] && ! grep -q -F "$7 '$link'" "$W/err"; then
+		bad "spool $name: sse.cgi did not say \"$7 '$link'\": $(head -n 3 "$W/err")"
+	fi
+	# sse-fcgi, with this spool as the request's setting
+	fcgi_row "spool $name" "$6" - SSE_SPOOL_DIR="$SP" PATH_INFO="/$c" HTTP_LAST_EVENT_ID=0
+	if [ -n "$7" ] && ! grep -q -F "$7 '$link'" "$W/err"; then
+		bad "spool $name: sse-fcgi did not say \"$7 '$link'\": $(head -n 3 "$W/err")"
+	fi
+	between "spool $name"
+}
+#         name        channel    link                          pub cgi fcgi say
+spool_row channel     pchan      pchan                         1   500 500  refused
+spool_row log/        plog       plog/log                      1   500 500  refused
+spool_row log/index   pindex     pindex/log/index              1   500 500  refused
+# a reader that meets it ends the stream (sse-fcgi: drops the connection)
+spool_row log/seg-0   pseg       pseg/log/seg-00000000000000000000 1 200 drop ''
+spool_row log/hwm     phwm       phwm/log/hwm                  1   200 200  ''
+# the intake refuses: sse.cgi ends the stream it began, sse-fcgi answers 500
+spool_row fifo        pfifo      pfifo/fifo                    0   200 500  refused
+spool_row drain.lock  plock      plock/drain.lock              0   200 500  refused
+spool_row drain.owner powner     powner/drain.owner            0   200 500  refused
+spool_row incoming/   pincoming  pincoming/incoming            0   200 500  refused
+spool_row fifo.carry  pcarry     pcarry/fifo.carry             0   200 200  ''
+
+# The drop-box: regular files around a device node, a fifo, a directory,
+# links (to /dev/null, outside) and a file larger than SSE_MAX_EVENT.
+pub --create box
+env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/box \
+	SSE_SPOOL_DIR="$SP" ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} "$CGI" >"$W/box" 2>"$W/box.err" &
+BOX=$!
+PIDS+=($BOX)
+wait_for "ls -l /proc/$BOX/fd 2>/dev/null | grep -q 'box/drain.owner$'" 100 0.05 || bad "the drop-box stream did not take the intake"
+IN=$SP/box/incoming
+printf 'data: first\n' >"$IN/.f1" && mv "$IN/.f1" "$IN/f1"
+BAD_ENTRIES="fifo dir null outside big huge"
+mkfifo "$IN/fifo"
+mkdir "$IN/dir"
+ln -s /dev/null "$IN/null"
+ln -s "$OUT/file" "$IN/outside"
+# refused by the parser (the file is taken), and moved aside unread
+big 100000 >"$IN/.big" && mv "$IN/.big" "$IN/big"
+big 400000 >"$IN/.huge" && mv "$IN/.huge" "$IN/huge"
+if mknod "$IN/dev" c 1 3 2>/dev/null; then
+	BAD_ENTRIES="$BAD_ENTRIES dev"
+elif [ "$(id -u)" = 0 ]; then
+	bad "mknod failed as root"
+else
+	echo "hostile: not root: no device node in the drop-box (mknod needs root)" >&2
+fi
+printf 'data: last\n' >"$IN/f2"
+wait_for "grep -q '^data: last' '$W/box'" 100 0.05 || bad "the drop-box's last file was not published"
+for e in $BAD_ENTRIES; do
+	tried=$((tried + 1))
+	if wait_for "grep -q -F \"incoming/$e' refused\" '$W/box.err'" 40 0.05 2>/dev/null &&
+		{ [ -e "$IN/.rejected-$e" ] || [ -L "$IN/.rejected-$e" ] || [ "$e" = big ]; }; then
+		refused=$((refused + 1))
+	else
+		bad "drop-box entry '$e' was not refused and moved aside: $(ls -A "$IN" | tr '\n' ' '); $(cat "$W/box.err")"
+	fi
+done
+tried=$((tried + 2))
+sed -n '/^: sse-cgi/,$p' "$W/box" >"$W/box.body"
+if [ "$(events_of "$W/box.body" | awk '$1 != "-"' | cut -d' ' -f2- | tr '\n' '|')" = "message first|message last|" ]; then
+	ok=$((ok + 2))
+else
+	lost=$((lost + 1))
+	bad "the drop-box's regular files: $(events_of "$W/box.body" | tr '\n' '|')"
+fi
+[ "$(ls "$IN" | wc -l)" = 0 ] || bad "the drop-box keeps visible entries: $(ls "$IN" | tr '\n' ' ')"
+[ "$(grep -c -v 'refused' "$W/box.err")" = 0 ] || bad "the drop-box stream said more than refusals: $(cat "$W/box.err")"
+kill -TERM "$BOX"
+
+between "the drop-box"
+expect_all "$W/live" "sse.cgi beside the planted links"
+kill -TERM "$LIVE_CGI"
+kill -TERM "$WATCH"
+wait "$WATCH" 2>/dev/null
+tried=$((tried + 1))
+if [ -s "$W/outside.events" ] || ! snapshot | diff "$W/outside.before" - >&2; then
+	bad "something outside the spool was opened, read or changed through a link:"
+	head -n 20 "$W/outside.events" >&2
+else
+	refused=$((refused + 1))
+fi
