@@ -295,13 +295,25 @@ static int run(struct loop *l, struct sse_err *err)
 	}
 }
 
+/* inotify_init1 fails with EMFILE past fs.inotify.max_user_instances and
+ * past the process's own limit alike: a dup tells which. */
+static int out_of_fds(void)
+{
+	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errno == EMFILE;
+	close(fd);
+	return 0;
+}
+
 static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 {
 	static struct loop l;
 	static char dir[PATH_MAX]; /* static: the stack of a stream stays small */
 	struct sse_err err;
 	struct sse_log *log;
-	int slot, busy, rc = 0;
+	int slot, busy, said = 0, rc = 0;
 	struct sse_sink sink = { out_write, NULL };
 
 	if (sse_spool_check(set->spool_dir, &err) < 0)
@@ -339,11 +351,14 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 		if (l.wfd >= 0)
 			l.wd_log = sse_watch_add(l.wfd, sse_log_watch_path(log), IN_MODIFY, &err);
 		if (l.wfd < 0 || l.wd_log < 0) {
-			report(NULL, err.code == EMFILE || err.code == ENOSPC
+			report(NULL, out_of_fds()
+				     ? "out of file descriptors (ulimit -n): answering busy; raise the "
+				       "web server's open files limit"
+				     : err.code == EMFILE || err.code == ENOSPC
 				     ? "out of inotify instances or watches: answering busy; raise "
 				       "fs.inotify.max_user_instances (and max_user_watches)"
 				     : err.msg);
-			busy = 1;
+			busy = said = 1;
 		}
 	}
 	if (sse_stream_begin(&l.st, plan, busy, sse_now_ms()) < 0 || plan->head)
@@ -353,11 +368,12 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 
 		while ((more = sse_stream_pump(&l.st, sse_now_ms(), &err)) > 0)
 			;
-		if (more < 0 && err.msg[0]) {
+		if (more < 0 && err.msg[0] && !said) {
 			report(NULL, err.msg);
 			rc = 1;
 		}
-		if (more == 0)
+		/* A replay the log could not give still ends as a busy answer. */
+		if (more == 0 || (more < 0 && err.msg[0]))
 			(void)sse_stream_busy_end(&l.st, sse_now_ms());
 		goto out;
 	}
@@ -368,7 +384,8 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 		rc = 1;
 	}
 	active = NULL;
-	if (sse_intake_close(&l.in, &err) < 0)
+	/* After a failure, only its cause is worth the line. */
+	if (sse_intake_close(&l.in, &err) < 0 && rc == 0)
 		report(NULL, err.msg);
 out:
 	sse_close(l.wfd);
@@ -405,7 +422,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sig_fd = sse_signal_fd(&err);
 	if (sig_fd < 0)
-		return fail500(err.msg);
+		return fail500(out_of_fds() ? "out of file descriptors (ulimit -n): raise the web server's "
+					      "open files limit"
+					    : err.msg);
 	if (fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK) < 0)
 		return fail500("cannot make stdout non-blocking");
 	sse_settings_defaults(&set);
