@@ -594,3 +594,106 @@ if [ -s "$W/outside.events" ] || ! snapshot | diff "$W/outside.before" - >&2; th
 else
 	refused=$((refused + 1))
 fi
+
+# --- 5. behind real servers -----------------------------------------------------------------
+
+# raw_req NAME WANT: the request in $T/req, sent as raw bytes; the raw
+# answer (a stream is read for T200 seconds) in $T/out.
+raw_req() {
+	local name=$1 want=$2
+
+	python3 - "$SRV_PORT" "$T/req" "$T/out" "$T200" <<'PYEOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+try:
+    s.sendall(open(sys.argv[2], "rb").read())
+except (BrokenPipeError, ConnectionResetError):
+    pass  # the server refused before it read it all
+out, end = b"", time.time() + 5
+while time.time() < end:
+    try:
+        b = s.recv(65536)
+    except (socket.timeout, ConnectionResetError):
+        break
+    if not b:
+        break
+    out += b
+    if b"text/event-stream" in out and end > time.time() + float(sys.argv[4]):
+        end = time.time() + float(sys.argv[4])
+open(sys.argv[3], "wb").write(out)
+PYEOF
+	: >"$T/err"
+	# the HTTP head: a status line, then "Name: value" lines
+	tail -n +2 "$T/out" >"$T/out.h"
+	head_ok "$T/out.h" || bad "$SSE_SERVER $name: a malformed head: $(head -c 300 "$T/out" | cat -v)"
+	judge "$SSE_SERVER $name" "$want" "$(status_line "$T/out")" "$T/out" "$T/err" -
+	if [ "$(status_line "$T/out")" = 200 ] && ! grep -a -q -i '^content-type: text/event-stream' "$T/out"; then
+		bad "$SSE_SERVER $name: a 200 that is not an event stream"
+	fi
+	between "$SSE_SERVER $name"
+}
+
+# req METHOD PATH [HEADER...]: writes $T/req
+req() {
+	local m=$1 p=$2 h
+
+	shift 2
+	{
+		printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n' "$m" "$p"
+		for h in "$@"; do printf '%s\r\n' "$h"; done
+		printf '\r\n'
+	} >"$T/req"
+}
+
+server_rows() {
+	# 403: the server resolved the dots to its document root, which it lists not
+	local u=$SSE_URL R='400|403|404|413|414|431'
+
+	req GET "$u/good" 'Last-Event-ID: 0'; raw_req "a good request" 200
+	req GET "$u/good" "Last-Event-ID: $D64"; raw_req "Last-Event-ID of 64 KiB" "$R"
+	req GET "$u/good" "Origin: https://$K64"; raw_req "Origin of 64 KiB" "$R"
+	req GET "$u/good" "Cookie: a=$K64"; raw_req "Cookie of 64 KiB" "$R"
+	req GET "$u/good" $(for i in $(seq 500); do echo "X-H$i:$(big 100)"; done); raw_req "500 headers of 100 bytes" "$R|200"
+	req GET "$u?channel=good&x=$K64"; raw_req "query string of 64 KiB" "$R|200"
+	req GET "$u?channel=good&x=$(big 1048576)"; raw_req "query string of 1 MiB" "$R"
+	req GET "$u/good?x=$(big 4000)"; raw_req "query string of 4 KB" 200
+	req GET "$u/%2e%2e"; raw_req "/%2e%2e" "$R"
+	req GET "$u/%2e%2e/%2e%2e/etc/passwd"; raw_req "/%2e%2e/%2e%2e/etc/passwd" "$R"
+	req GET "$u/..%2f..%2fetc%2fpasswd"; raw_req "/..%2f..%2fetc%2fpasswd" "$R"
+	req GET "$u?channel=..%2f..%2fetc%2fpasswd"; raw_req "?channel=..%2f..%2fetc%2fpasswd" "$R"
+	req GET "$u/good%00"; raw_req "/good%00" "$R"
+	req GET "$u/good%0d%0aInjected:%20yes"; raw_req "/good%0d%0aInjected" "$R"
+	req GET "$u?channel=good%0d%0aInjected:%20yes"; raw_req "?channel=good%0d%0aInjected" "$R"
+	req GET "$u/good" 'Origin: https://a.example' ' Injected: yes'; raw_req "obs-fold after Origin" "$R|200"
+	req GET "$u/good" $'Last-Event-ID: 1\rInjected: yes'; raw_req "bare CR in Last-Event-ID" "$R|200"
+	req GET "$u/good" $'Origin: https://a.example\rInjected: yes'; raw_req "bare CR in Origin" "$R|200"
+	req GET "$u/good" 'Last-Event-ID: 1%0d%0aInjected: yes'; raw_req "encoded CRLF in Last-Event-ID" "$R"
+	req OPTIONS "$u/good" $'Origin: https://a.example\rInjected: yes' 'Access-Control-Request-Method: GET'; raw_req "preflight, bare CR in Origin" "$R|204|200"
+	req $'GET\r\nInjected: yes' "$u/good"; raw_req "CRLF in the method" "$R|405|501"
+}
+
+for SSE_SERVER in lighttpd-cgi nginx-fcgi; do
+	echo "== $SSE_SERVER"
+	case $SSE_SERVER in *-fcgi) SSE_URL=/sse ;; *) SSE_URL=/sse.cgi ;; esac
+	srv_setup_file || { bad "$SSE_SERVER: no setup"; continue; }
+	T=$WORK/$SSE_SERVER
+	mkdir -p "$T"
+	: >"$T/clients"
+	SP=$SPOOL
+	use_server SSE_CORS_ORIGINS=https://a.example SSE_HEARTBEAT=1 || { bad "$SSE_SERVER did not start"; srv_teardown_file; continue; }
+	SRV_PID=$(<"$SRV_DIR/server.pid")
+	pub --create good
+	N_GOOD=0
+	sse_open live "$SSE_URL/good" -H 'Last-Event-ID: 0'
+	PIDS+=($(<"$T/live.pid"))
+	sse_ready live || bad "$SSE_SERVER: the parallel stream did not start"
+	server_rows
+	between "$SSE_SERVER, at the end"
+	expect_all "$T/live.body" "$SSE_SERVER"
+	pid_alive "$SRV_PID" || bad "$SSE_SERVER died"
+	req GET "$SSE_URL/good" 'Last-Event-ID: 0'; raw_req "a good request, at the end" 200
+	sse_close live
+	sanitizer_check 0 || bad "$SSE_SERVER: a sanitizer report"
+	srv_teardown_file >/dev/null 3>&1 || bad "$SSE_SERVER: did not stop cleanly"
+	SRV_DIR=
+done
