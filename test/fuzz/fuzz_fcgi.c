@@ -46,6 +46,7 @@ const char *__lsan_default_suppressions(void)
 {
 	return "leak:libfcgi.so\n";
 }
+
 static struct sse_settings base;
 
 /* Decodes records from b[0..n): their content must be want[0..wlen) for
@@ -179,6 +180,73 @@ static void scan(const uint8_t *d, size_t n)
 	CHECK(want == 0);
 }
 
+/* A pair's length as libfcgi reads it: one byte, or four with the top bit. */
+static int len_at(const uint8_t *d, size_t n, size_t *at, uint64_t *l)
+{
+	if (*at >= n)
+		return 0;
+	if (!(d[*at] & 0x80)) {
+		*l = d[(*at)++];
+		return 1;
+	}
+	if (n - *at < 4)
+		return 0;
+	*l = (uint64_t)(d[*at] & 0x7f) << 24 | (uint64_t)d[*at + 1] << 16 | (uint64_t)d[*at + 2] << 8 |
+	     d[*at + 3];
+	*at += 4;
+	return 1;
+}
+
+/* libfcgi 2.4.2 (Debian 12, with the CVE-2025-23016 patch) computes
+ * nameLen + valueLen + 2 of a parameter in an int: two lengths near 2^30
+ * overflow it, malloc is asked for ~2^64 bytes, and its Malloc() asserts:
+ * the worker aborts. That is libfcgi's defect (test/fuzz/README.md); inputs
+ * that hold such a pair anywhere are left out, so the fuzzing goes on past
+ * it. Left out too: a pair of the request's PARAMS longer than the whole
+ * input, which libfcgi allocates (up to 2 GiB, slow under ASan) before it
+ * meets the end of the connection: nothing of ours runs then. */
+static int libfcgi_unfit(const uint8_t *d, size_t n)
+{
+	uint8_t *p;
+	size_t len = 0, at = 0;
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t l0, l1;
+		size_t j = i;
+
+		if (len_at(d, n, &j, &l0) && len_at(d, n, &j, &l1) && l0 + l1 + 2 > INT32_MAX)
+			return 1;
+	}
+	p = malloc(n + 1);
+	CHECK(p != NULL);
+	while (n - at >= FCGI_HEADER_LEN) {
+		struct fcgi_header h;
+		size_t k;
+
+		fcgi_header_decode(d + at, &h);
+		at += FCGI_HEADER_LEN;
+		k = n - at < h.content_len ? n - at : h.content_len;
+		if (h.type == FCGI_PARAMS) {
+			memcpy(p + len, d + at, k);
+			len += k;
+		}
+		if (n - at < (size_t)h.content_len + h.padding)
+			break;
+		at += (size_t)h.content_len + h.padding;
+	}
+	for (at = 0; at < len && !bad;) {
+		uint64_t l0 = 0, l1 = 0;
+
+		if (!len_at(p, len, &at, &l0) || !len_at(p, len, &at, &l1))
+			break;
+		bad = l0 + l1 > n;
+		at += l0 + l1;
+	}
+	free(p);
+	return bad;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -195,6 +263,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	scan(data, size);
 	encode((uint16_t)(size * 40503u), data, size, 0);
+	if (libfcgi_unfit(data, size))
+		return 0;
 
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
 	CHECK(size == 0 || write(sv[0], data, size) == (ssize_t)size);
