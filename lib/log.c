@@ -73,6 +73,12 @@ int sse_log_init(const char *dir, unsigned long history, struct sse_err *err)
 		sse_err_sys(err, "cannot size '%s'", path);
 		goto fail;
 	}
+	/* Blocks now, not at the first store into a page of the map: on a
+	 * full disk that store would be a SIGBUS instead of an error. */
+	if ((errno = posix_fallocate(fd, 0, size)) != 0) {
+		sse_err_sys(err, "cannot allocate '%s'", path);
+		goto fail;
+	}
 	if (sse_pwrite_all(fd, &h, sizeof(h), 0, path, err) < 0)
 		goto fail;
 	/* The layout must survive power loss: recovery trusts magic and sizes. */
@@ -104,6 +110,9 @@ static int map_index(struct sse_log *log, struct sse_err *err)
 	log->map_len = HDR_SIZE + h.capacity * sizeof(struct entry);
 	if ((uint64_t)st.st_size < log->map_len)
 		return sse_err_set(err, "'%s' is truncated", log->watch);
+	/* An index made sparse (by an older version, or copied) gets its
+	 * blocks too, if it can; a no-op when it has them. */
+	(void)posix_fallocate(log->index_fd, 0, (off_t)log->map_len);
 	p = mmap(NULL, log->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, log->index_fd, 0);
 	if (p == MAP_FAILED)
 		return sse_err_sys(err, "cannot map '%s'", log->watch);
@@ -286,13 +295,13 @@ static void trim(struct sse_log *log)
 	/* From what readers see (committed), not from this writer's batch: a
 	 * reader at the oldest committed event must still find its segment.
 	 * That entry is intact: a batch overwrites only older slots. */
-	uint64_t seq = LD(log->hdr->seq), keep;
+	uint64_t seq = LD(log->hdr->seq), oldest = oldest_of(log, seq), keep;
 	DIR *d;
 	struct dirent *de;
 
-	if (seq <= log->history)
+	if (oldest == 0 || oldest >= seq)
 		return;
-	keep = LD(slot(log, seq - log->history)->seg);
+	keep = LD(slot(log, oldest)->seg);
 	d = opendir(sse_log_path(log, "."));
 	if (!d)
 		return; /* trimming is retried at the next segment */

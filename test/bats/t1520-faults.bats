@@ -1,0 +1,15 @@
+#!/usr/bin/env bats
+# I/O faults (test/harden/faults.sh): EIO and ENOSPC on each log file, a low
+# ulimit -n, failed allocations, and a full tmpfs as the spool (as root).
+
+@test "I/O faults: one clear line and an exit status each, the log intact, service back once the fault is gone" {
+	run bash test/harden/faults.sh
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"result faults cases="* ]]
+	[ "$(sed -n 's/.* cases=\([0-9]*\) .*/\1/p' <<< "$output")" -eq "$(sed -n 's/.* ok=\([0-9]*\) .*/\1/p' <<< "$output")" ]
+	# faults were met, and said so
+	[ "$(sed -n 's/.* error_lines=\([0-9]*\) .*/\1/p' <<< "$output")" -gt 50 ]
+	# as root the disk fills for real (the README says why it may not)
+	[ "$(id -u)" -ne 0 ] || [[ $output == *" diskfull=tmpfs "* ]]
+}
