@@ -86,16 +86,22 @@ injected_in() {
 # head_ok FILE: the head (up to the first blank line) is "Name: value"
 # lines ending in CRLF, nothing else.
 head_ok() {
-	python3 - "$1" <<'EOF'
-import re, sys
-b = open(sys.argv[1], "rb").read()
-i = b.find(b"\r\n\r\n")
-head = b if i < 0 else b[:i + 2]
-lines = head.split(b"\r\n")[:-1]
-ok = i >= 0 and all(re.fullmatch(rb"[A-Za-z][A-Za-z0-9-]*: [\x20-\x7e]*", l) for l in lines)
-sys.exit(0 if ok else 1)
-EOF
+	perl -0777 -ne '
+		my $i = index($_, "\r\n\r\n");
+		exit 1 if $i < 0;
+		for (split /\r\n/, substr($_, 0, $i)) { exit 1 unless /^[A-Za-z][A-Za-z0-9-]*: [\x20-\x7e]*$/ }' "$1"
 }
+
+# The checkers themselves: each must tell a bad answer from a good one.
+printf 'Status: 200 OK\r\nContent-Type: text/event-stream\r\n\r\n: hi\ndata: Injected: no\n\n' >"$WORK/good.txt"
+printf 'Status: 200 OK\r\nX-A: 1\rInjected: yes\r\n\r\n' >"$WORK/bad1.txt"
+printf 'Status: 200 OK\r\n\r\nid: 1\nevent: x\revent: injected\ndata: 1\n\n' >"$WORK/bad2.txt"
+printf 'Status: 200 OK\r\nX-A: 1\nX-B: 2\r\n\r\n' >"$WORK/bad3.txt"
+if injected_in "$WORK/good.txt" || ! head_ok "$WORK/good.txt" || ! injected_in "$WORK/bad1.txt" ||
+	head_ok "$WORK/bad1.txt" || ! injected_in "$WORK/bad2.txt" || head_ok "$WORK/bad3.txt"; then
+	echo "hostile: the checkers do not tell good answers from bad ones" >&2
+	exit 1
+fi
 
 # status_line FILE: the NNN of "Status: NNN ..." (CGI head) or of "HTTP/x NNN".
 status_line() {
@@ -200,7 +206,7 @@ expect_all() {
 	fi
 }
 
-echo "== sse.cgi"
+echo "== $SECONDS s: sse.cgi"
 live_cgi
 wait_for "grep -q '^: ' '$W/live'" 100 0.05 || bad "the parallel sse.cgi stream did not start"
 C400='400' C404='404'
@@ -287,7 +293,7 @@ kill -TERM "$LIVE_CGI"
 
 # --- 2. sse-fcgi directly ------------------------------------------------------------
 
-echo "== sse-fcgi"
+echo "== $SECONDS s: sse-fcgi"
 SOCK=$W/fcgi.sock
 "$FCGI" --listen "unix:$SOCK" --spool "$SP" --workers 2 2>>"$W/pool.err" &
 POOL=$!
@@ -316,6 +322,7 @@ fcgi_row() {
 	judge "sse-fcgi $name" "$want" "$(status_line "$W/out")" "$W/out" "$W/err" "$lines"
 }
 fcgi_row_between() { fcgi_row "$@"; between "sse-fcgi $1"; }
+: >"$W/flive"
 "$FC" -t 600 "unix:$SOCK" REQUEST_METHOD=GET PATH_INFO=/good HTTP_LAST_EVENT_ID=0 >"$W/flive" &
 PIDS+=($!)
 FLIVE=$!
@@ -333,7 +340,7 @@ fi
 
 # --- 3. sse-publish -------------------------------------------------------------------
 
-echo "== sse-publish"
+echo "== $SECONDS s: sse-publish"
 # pub_row NAME WANT_RC ERR_REGEX STDIN [ARGS...]: exit status WANT_RC; with
 # an error, exactly one stderr line matching ERR_REGEX; the spool's channels
 # unchanged unless it published into good.
@@ -408,7 +415,7 @@ for f in $W/replay; do injected_in "$f" && { injected=$((injected + 1)); bad "ho
 
 # --- 4. links and odd files planted in the spool -------------------------------------------
 
-echo "== the spool"
+echo "== $SECONDS s: the spool"
 SP2=$W/spool2 OUT=$W/outside
 mkdir -p "$SP2" "$OUT"
 SP=$SP2
@@ -602,26 +609,14 @@ fi
 raw_req() {
 	local name=$1 want=$2
 
-	python3 - "$SRV_PORT" "$T/req" "$T/out" "$T200" <<'PYEOF'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-try:
-    s.sendall(open(sys.argv[2], "rb").read())
-except (BrokenPipeError, ConnectionResetError):
-    pass  # the server refused before it read it all
-out, end = b"", time.time() + 5
-while time.time() < end:
-    try:
-        b = s.recv(65536)
-    except (socket.timeout, ConnectionResetError):
-        break
-    if not b:
-        break
-    out += b
-    if b"text/event-stream" in out and end > time.time() + float(sys.argv[4]):
-        end = time.time() + float(sys.argv[4])
-open(sys.argv[3], "wb").write(out)
-PYEOF
+	local wait=5
+
+	# a stream is read for T200 seconds; a refusal until the server closes
+	[[ 200 =~ ^($want)$ ]] && wait=$(awk -v t="$T200" 'BEGIN { print t + 0.6 }')
+	exec 3<>"/dev/tcp/127.0.0.1/$SRV_PORT"
+	{ cat "$T/req" >&3; } 2>/dev/null # the server may refuse before it read it all
+	timeout "$wait" cat <&3 >"$T/out"
+	exec 3<&-
 	: >"$T/err"
 	# the HTTP head: a status line, then "Name: value" lines
 	tail -n +2 "$T/out" >"$T/out.h"
@@ -697,3 +692,66 @@ for SSE_SERVER in lighttpd-cgi nginx-fcgi; do
 	srv_teardown_file >/dev/null 3>&1 || bad "$SSE_SERVER: did not stop cleanly"
 	SRV_DIR=
 done
+
+# --- 6. file modes ------------------------------------------------------------------------------
+
+echo "== $SECONDS s: modes"
+# modes_run UMASK: every program creates what it creates in a fresh spool
+# under that umask; nothing may come out world-writable.
+modes_run() {
+	local m=$WORK/modes-$1 pid fpid
+
+	mkdir -p "$m"
+	(
+		umask "$1"
+		SP=$m/spool
+		install -d -m 2775 "$SP"
+		pub --create --history 2 ch &&
+			pub ch one >/dev/null &&
+			for i in $(seq 70); do printf 'data: %d\n\n' "$i"; done | pub --raw ch >/dev/null || exit 1
+		# a stream that holds the intake: the drop-box, an incomplete
+		# fifo event handed on in fifo.carry at its end, .streams
+		env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ch \
+			SSE_SPOOL_DIR="$SP" ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} "$CGI" >"$m/out" 2>"$m/err" &
+		pid=$!
+		wait_for "ls -l /proc/$pid/fd 2>/dev/null | grep -q 'ch/drain.owner$'" 100 0.05 || exit 1
+		printf 'data: dropped\n' >"$SP/ch/incoming/.d" && chmod 644 "$SP/ch/incoming/.d" &&
+			mv "$SP/ch/incoming/.d" "$SP/ch/incoming/d"
+		(umask 077 && mkfifo "$SP/ch/incoming/refused")
+		exec 7>"$SP/ch/fifo"
+		printf 'data: half' >&7
+		wait_for "grep -q '^data: dropped' '$m/out'" 100 0.05 || exit 1
+		sleep 0.2
+		kill -TERM "$pid"
+		wait "$pid"
+		exec 7>&-
+		[ -e "$SP/ch/fifo.carry" ] || { echo "no fifo.carry" >&2; exit 1; }
+		# sse-fcgi: its socket, and a stream that takes over the intake
+		"$FCGI" --listen "unix:$m/fcgi.sock" --spool "$SP" --workers 1 2>>"$m/err" &
+		fpid=$!
+		wait_for "[ -S '$m/fcgi.sock' ]" 100 0.05 || exit 1
+		find "$m/fcgi.sock" -perm -0002 >"$m/ww"
+		timeout 5 "$FC" -t 1 "unix:$m/fcgi.sock" REQUEST_METHOD=GET PATH_INFO=/ch HTTP_LAST_EVENT_ID=0 >"$m/fout"
+		kill -TERM "$fpid"
+		wait "$fpid"
+		grep -q '^data: half' "$m/fout" || { echo "the carried event did not arrive" >&2; exit 1; }
+	) || bad "modes under umask $1: the programs failed: $(cat "$m/err" 2>/dev/null | head -n 3)"
+	tried=$((tried + 1))
+	find "$m/spool" -perm -0002 ! -type l >>"$m/ww"
+	if [ -s "$m/ww" ]; then
+		ww=$((ww + $(wc -l <"$m/ww")))
+		bad "world-writable under umask $1: $(xargs ls -ld <"$m/ww")"
+	else
+		ok=$((ok + 1))
+	fi
+	[ "$(find "$m/spool" -newer "$m/spool" | wc -l)" -gt 5 ] || bad "modes under umask $1: the programs created almost nothing"
+}
+modes_run 000
+modes_run 022
+
+h_result hostile inputs=$tried refused=$refused ok=$ok lost=$lost injected=$injected world_writable=$ww
+if [ "$BAD" != 0 ] || [ $((refused + ok)) != "$tried" ]; then
+	echo "hostile: $BAD failures; $tried inputs, $refused refused and $ok served as expected" >&2
+	exit 1
+fi
+exit 0
