@@ -54,8 +54,10 @@ judge() {
 		fail "$n lines: $(cat "$e")"
 	elif ! grep -q -E "^$prog: .*('/|out of memory|SSE_[A-Z_]+|ulimit -n|stdin|stdout)" "$e"; then
 		fail "an unclear line: $(cat "$e")"
-	elif [ "$prog" = sse.cgi ] && ((rc == 0)) && ! grep -q -E '^(Status: 500|retry: )' "$WORK/out"; then
-		# exit 0 after an error: only with the 500 answer, or the busy one
+	elif [ "$prog" = sse.cgi ] && ((rc == 0)) && ! grep -q -E '^(Status: 500|retry: )' "$WORK/out" &&
+		! { grep -q -E "/(fifo|drain\.lock|drain\.owner|incoming)'" "$e" && grep -q '^: sse-cgi' "$WORK/out"; }; then
+		# exit 0 after an error: only with the 500 answer, the busy one, or
+		# a stream that went on while its intake could not be held
 		fail "an error line, yet exit 0 and neither a 500 nor a busy answer: $(cat "$e")"
 	elif [ "$prog" != sse.cgi ] && ((rc == 0)); then
 		fail "an error line, yet exit 0: $(cat "$e")"
@@ -163,7 +165,10 @@ echo "io: $((SECONDS))s" >&2
 PUBLISH=$TOP/$B/sse-publish
 new_channel mf
 printf 'data: drop 0 0 0 \n' > "$SP/mf/incoming/d1"
-for n in 3 4 5 6 7 8 9 10 12 16; do
+limits="3 4 5 6 7 8 9 10 12 16"
+# the sanitizers' runtime (its loader, LeakSanitizer) needs descriptors too
+[[ $B == *asan* ]] && limits="9 10 12 16 20"
+for n in $limits; do
 	for mode in argv raw; do
 		publish_case emfile "ulimit -n $n" mf "$mode" bash -c "ulimit -n $n && exec \"\$0\" \"\$@\""
 	done
