@@ -41,6 +41,9 @@ struct hdr {
 	_Atomic uint64_t hole;        /* 1: ids were lost before the next event */
 	char boot_id[BOOT_ID_LEN + 4];/* system boot of the last writer */
 	unsigned char tick;           /* pwrite target: wakes inotify watchers */
+	_Atomic uint64_t low_seq;     /* no event below it is retained: set by a
+				       * recovery, whose checks began there (0 in
+				       * logs made before it existed) */
 };
 
 struct entry {
@@ -96,8 +99,26 @@ static inline uint64_t committed(const struct sse_log *log)
  * everything from seq - history - 1 on alone. */
 static inline int still_valid(const struct sse_log *log, uint64_t s)
 {
+	uint64_t seq;
+
 	atomic_thread_fence(memory_order_acquire);
-	return s + log->history + 1 >= committed(log);
+	seq = committed(log);
+	/* Not s + history + 1 >= seq: a damaged seq near 2^64 wraps that, and
+	 * the readers' retry loops would never end. */
+	return seq <= s || seq - s <= log->history + 1;
+}
+
+/* The first retained event of a log whose head is seq: the history back,
+ * but never below what the last recovery checked (the entries before it
+ * were never verified, and their ring slots or segments may be gone). */
+static inline uint64_t oldest_of(const struct sse_log *log, uint64_t seq)
+{
+	uint64_t oldest = seq > log->history ? seq - log->history : 0;
+	uint64_t low = LD(log->hdr->low_seq);
+
+	if (low > seq)
+		low = seq;
+	return low > oldest ? low : oldest;
 }
 
 /* log.c */

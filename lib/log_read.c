@@ -20,7 +20,7 @@ void sse_log_head(struct sse_log *log, struct sse_log_head *h)
 {
 	for (;;) {
 		uint64_t seq = committed(log);
-		uint64_t oldest = seq > log->history ? seq - log->history : 0;
+		uint64_t oldest = oldest_of(log, seq);
 
 		h->seq = seq;
 		h->oldest_seq = oldest;
@@ -98,7 +98,7 @@ int sse_log_range(struct sse_log *log, uint64_t seq, size_t max_bytes,
 
 	if (seq >= head)
 		return 0;
-	if (seq + log->history < head)
+	if (head - seq > log->history || seq < oldest_of(log, head))
 		return 2;
 	seg = LD(slot(log, seq)->seg);
 	ol = LD(slot(log, seq)->offlen);

@@ -81,6 +81,10 @@ int sse_log_reserve(struct sse_log *log, uint64_t id, struct sse_err *err)
 {
 	uint64_t r = id + ID_BLOCK;
 
+	/* Only a damaged log/hwm gets here (2^64 ids): wrapping would reuse ids. */
+	if (r < id)
+		return sse_err_set(err, "no event ids left in '%s': its high-water mark is damaged",
+				   sse_log_path(log, "hwm"));
 	if (sse_log_hwm_write(sse_log_path(log, "hwm"), r, err) < 0)
 		return -1;
 	ST(log->hdr->reserved, r);
@@ -105,11 +109,12 @@ static int entry_intact(struct sse_log *log, uint64_t s, uint64_t prev_id)
 	fd = open(sse_log_seg_name(log, LD(e->seg)), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
-	buf = malloc(len);
-	if (buf && fstat(fd, &st) == 0 && st.st_size >= off + (off_t)len &&
-	    pread(fd, buf, len, off) == (ssize_t)len)
-		ok = crc32(0L, (const Bytef *)buf, (uInt)len) == (LD(e->crc) & 0xffffffffu);
-	free(buf);
+	/* The size first: a damaged entry may claim up to 4 GiB. */
+	if (fstat(fd, &st) == 0 && st.st_size >= off + (off_t)len && (buf = malloc(len)) != NULL) {
+		if (pread(fd, buf, len, off) == (ssize_t)len)
+			ok = crc32(0L, (const Bytef *)buf, (uInt)len) == (LD(e->crc) & 0xffffffffu);
+		free(buf);
+	}
 	close(fd);
 	return ok;
 }
@@ -120,7 +125,7 @@ static int entry_intact(struct sse_log *log, uint64_t s, uint64_t prev_id)
 int sse_log_recover(struct sse_log *log, struct sse_err *err)
 {
 	struct hdr *h = log->hdr;
-	uint64_t seq = LD(h->seq), oldest = seq > log->history ? seq - log->history : 0;
+	uint64_t seq = LD(h->seq), oldest = oldest_of(log, seq);
 	uint64_t s, prev = 0, hwm = 0, floor;
 
 	if (hwm_read(log, &hwm, err) < 0)
@@ -140,6 +145,9 @@ int sse_log_recover(struct sse_log *log, struct sse_err *err)
 	/* Events may have existed (and been seen) up to the mark: a client
 	 * resuming across the jump is told (sse-gap). */
 	ST(h->hole, 1);
+	/* Dropping the broken tail must not bring back into the history the
+	 * events before the checked ones. */
+	ST(h->low_seq, oldest);
 	atomic_store_explicit(&h->seq, s, memory_order_release);
 	memcpy(h->boot_id, log->boot, BOOT_ID_LEN);
 	if (msync(h, log->map_len, MS_SYNC) < 0)
