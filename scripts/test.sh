@@ -71,7 +71,7 @@ if [ "$QUICK" -eq 0 ]; then
 		{ cat "$OUT/build-asan.log"; echo "$passed passed, $((failed + 1)) failed"; exit 1; }
 	# Fewer kills under ASan: every process is ~3x slower.
 	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		SSE_TORTURE_KILLS=100 suite build/asan asan
+		suite build/asan asan
 fi
 # What each deployment measured in the browser (publish to onmessage, ...).
 if [ -s "$OUT/browser.txt" ]; then

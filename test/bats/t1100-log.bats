@@ -44,13 +44,6 @@ cgi_env() {
 	[ "$(cat "$BATS_TEST_TMPDIR"/ack.[78] | wc -l)" -eq 10000 ]
 }
 
-@test "SIGKILL at random moments (${SSE_TORTURE_KILLS:-300} kills): no torn event, no reused id, nothing acknowledged lost" {
-	run test/log/torture.sh "$B" "$BATS_TEST_TMPDIR/w" "${SSE_TORTURE_KILLS:-300}"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"kills=${SSE_TORTURE_KILLS:-300} "* ]]
-}
-
 @test "power loss: lost unsynced writes are recovered from, ids never repeat, one line says so" {
 	"$B/sse-publish" --spool "$SP" --create ch
 	"$LT" publish "$SP" ch a 100 > /dev/null

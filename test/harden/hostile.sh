@@ -32,7 +32,7 @@
 # client of each server) must receive every event published between the
 # rows, once and in order (lost), and no response or event line may carry a
 # line made of hostile input (injected: a line "Injected: ...",
-# "event: injected" or "id: 666" anywhere in the raw bytes, CR taken as a
+# "event: injected" or "id: 6666666666" anywhere in the raw bytes, CR taken as a
 # line end as a browser would).
 #
 # Short (the suite) and --long run the same table; --long adds randomized
@@ -80,7 +80,7 @@ trap 'stop_all; h_cleanup' EXIT
 # injected FILE: a line of it (CR, LF and CRLF all end lines) is made of
 # hostile input.
 injected_in() {
-	tr '\r' '\n' <"$1" | grep -a -q -E '^(Injected|event: injected$|id: 666$)'
+	tr '\r' '\n' <"$1" | grep -a -q -E '^(Injected|event: injected$|id: 6666666666$)'
 }
 
 # head_ok FILE: the head (up to the first blank line) is "Name: value"
@@ -118,7 +118,7 @@ judge() {
 	if injected_in "$out"; then
 		injected=$((injected + 1))
 		bad "$name: hostile input reached a line of the answer:"
-		tr '\r' '\n' <"$out" | grep -a -n -E '^(Injected|event: injected$|id: 666$)' | head -n 3 >&2
+		tr '\r' '\n' <"$out" | grep -a -n -E '^(Injected|event: injected$|id: 6666666666$)' | head -n 3 >&2
 	fi
 	if ! [[ $got =~ ^($want)$ ]]; then
 		bad "$name: status '$got', expected $want"
@@ -151,7 +151,7 @@ N_GOOD=3 # events published into good so far
 big() { head -c "$1" /dev/zero | tr '\0' "${2:-x}"; }
 K64=$(big 65536)
 D64=$(big 65536 7)
-INJ=$'\r\nInjected: yes\r\n\r\nevent: injected\nid: 666\ndata: x'
+INJ=$'\r\nInjected: yes\r\n\r\nevent: injected\nid: 6666666666\ndata: x'
 
 # cgi_row NAME WANT ERR_LINES [VAR=value...]: sse.cgi with a GET request of
 # good (changed by the arguments); a 200 streams until SIGTERM after T200.
@@ -373,7 +373,7 @@ done
 pub_row "channel ''" 2 'empty channel name' "$W/x" ''
 pub_row "--event with LF" 2 '--event' "$W/x" --event $'a\nb' good
 pub_row "--event with CR" 2 '--event' "$W/x" --event $'a\rInjected: yes' good
-pub_row "--event with CRLF and id" 2 '--event' "$W/x" --event $'x\r\nid: 666' good
+pub_row "--event with CRLF and id" 2 '--event' "$W/x" --event $'x\r\nid: 6666666666' good
 pub_row "--event of 70,000 bytes" 2 'SSE_MAX_EVENT' "$W/x" --event "$(big 70000)" good
 pub_row "data larger than SSE_MAX_EVENT" 2 'SSE_MAX_EVENT' "$W/x" good "$(big 70000)"
 SSE_MAX_EVENT=abc pub_row "SSE_MAX_EVENT=abc" 2 'SSE_MAX_EVENT' "$W/x" good x
@@ -384,13 +384,13 @@ pub_row "--spool missing" 1 "$W/missing" "$W/x" --spool "$W/missing" good
 pub_row "--spool a file" 1 "$W/x" "$W/x" --spool "$W/x" good
 pub_row "--unknown option" 2 'unknown|usage' "$W/x" --bogus good
 # The ones that publish into good: their events must stay what was meant.
-printf 'x\nid: 666\nevent: injected\r\nInjected: yes\rdata: y' >"$W/data"
+printf 'x\nid: 6666666666\nevent: injected\r\nInjected: yes\rdata: y' >"$W/data"
 N0=$N_GOOD
 pub_row "data with id:/event: lines, CR, LF" 0 - "$W/data" good
 N_GOOD=$((N_GOOD + 1))
 pub_row "--event of 1,000 bytes" 0 - "$W/x" --event "$(big 1000 e)" good
 N_GOOD=$((N_GOOD + 1))
-printf '\xef\xbb\xbfid: 666\nevent: a\rInjected: yes\r\ndata: one\n\nretry: 1\r\nInjected: yes\ndata: two\0zero\n\ndata: three\n\n' >"$W/raw"
+printf '\xef\xbb\xbfid: 6666666666\nevent: a\rInjected: yes\r\ndata: one\n\nretry: 1\r\nInjected: yes\ndata: two\0zero\n\ndata: three\n\n' >"$W/raw"
 pub_row "--raw with id:, CR, NUL, a BOM" 0 - "$W/raw" --raw good
 N_GOOD=$((N_GOOD + 3))
 { printf 'data: before\n\ndata: '; big 70000; printf '\n\ndata: after\n\n'; } >"$W/raw2"
@@ -407,7 +407,7 @@ cgi_row "replay of the sse-publish events" 200 0 PATH_INFO=/good HTTP_LAST_EVENT
 sed -n '/^: sse-cgi/,$p' "$W/out" >"$W/replay"
 events_of "$W/replay" | cut -d' ' -f2- >"$W/replay.got"
 {
-	printf '%s\n' 'message x\nid: 666\nevent: injected\nInjected: yes\ndata: y' "$(big 1000 e) x" \
+	printf '%s\n' 'message x\nid: 6666666666\nevent: injected\nInjected: yes\ndata: y' "$(big 1000 e) x" \
 		'a Injected: yes\none' 'message Injected: yes\ntwo@zero' 'message three' 'message before' 'message after' 'message tail'
 } >"$W/replay.want"
 diff "$W/replay.want" "$W/replay.got" >&2 || { lost=$((lost + 1)); bad "the events of sse-publish did not arrive as meant"; }
