@@ -157,7 +157,9 @@ sample() {
 	local f
 
 	procs=($(streams_of))
-	httpd=("$HTTPD" $(pgrep -P "$HTTPD"))
+	# nginx's workers; lighttpd's children are the streams
+	httpd=("$HTTPD")
+	[ "$PROG" = sse-fcgi ] && httpd+=($(pgrep -P "$HTTPD"))
 	f=$(fds "${procs[@]}")
 	echo "$1 $(mem "${procs[@]}") $(mem "${httpd[@]}") ${#procs[@]} $(fd_sum "$f") $f"
 }
