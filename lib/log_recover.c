@@ -94,7 +94,10 @@ int sse_log_reserve(struct sse_log *log, uint64_t id, struct sse_err *err)
 
 /* --- recovery after a reboot ------------------------------------------ */
 
-static int entry_intact(struct sse_log *log, uint64_t s, uint64_t prev_id)
+/* prev: the entry before, already found intact, or NULL. Readers send the
+ * events of one segment as one range, so they must lie where the writer
+ * puts them: each right after the one before, a new segment from 0. */
+static int entry_intact(struct sse_log *log, uint64_t s, const struct entry *prev)
 {
 	struct entry *e = slot(log, s);
 	uint64_t ol = LD(e->offlen);
@@ -104,8 +107,17 @@ static int entry_intact(struct sse_log *log, uint64_t s, uint64_t prev_id)
 	int fd, ok = 0;
 	char *buf;
 
-	if (LD(e->id) <= prev_id || len == 0)
+	if (len == 0)
 		return 0;
+	if (prev) {
+		uint64_t pol = LD(prev->offlen);
+
+		if (LD(e->id) <= LD(prev->id))
+			return 0;
+		if (LD(e->seg) == LD(prev->seg) ? (uint64_t)off != (pol >> 32) + (pol & 0xffffffffu)
+						 : off != 0)
+			return 0;
+	}
 	fd = open(sse_log_seg_name(log, LD(e->seg)), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
@@ -131,7 +143,7 @@ int sse_log_recover(struct sse_log *log, struct sse_err *err)
 	if (hwm_read(log, &hwm, err) < 0)
 		return -1;
 	for (s = oldest; s < seq; s++) {
-		if (!entry_intact(log, s, prev))
+		if (!entry_intact(log, s, s > oldest ? slot(log, s - 1) : NULL))
 			break;
 		prev = LD(slot(log, s)->id);
 	}
