@@ -105,14 +105,20 @@ static int map_index(struct sse_log *log, struct sse_err *err)
 	    h.entry_size != sizeof(struct entry) || h.history == 0 ||
 	    h.capacity != h.history + 2 + BATCH_MAX)
 		return sse_err_set(err, "'%s' is not a channel log of this version", log->watch);
+	/* Damaged sizes must not wrap: capacity * 32 (a map smaller than the
+	 * ring), or seq (ids and the readers' checks go round). */
+	if (h.history > (1ull << 40) || atomic_load(&h.seq) >= (1ull << 62))
+		return sse_err_set(err, "'%s' is damaged: impossible sizes in its header", log->watch);
 	if (fstat(log->index_fd, &st) < 0)
 		return sse_err_sys(err, "cannot stat '%s'", log->watch);
 	log->map_len = HDR_SIZE + h.capacity * sizeof(struct entry);
 	if ((uint64_t)st.st_size < log->map_len)
 		return sse_err_set(err, "'%s' is truncated", log->watch);
 	/* An index made sparse (by an older version, or copied) gets its
-	 * blocks too, if it can; a no-op when it has them. */
-	(void)posix_fallocate(log->index_fd, 0, (off_t)log->map_len);
+	 * blocks too, if it can. Only then: fallocate raises IN_MODIFY, which
+	 * would wake every reader at each open. */
+	if ((uint64_t)st.st_blocks * 512 < log->map_len)
+		(void)posix_fallocate(log->index_fd, 0, (off_t)log->map_len);
 	p = mmap(NULL, log->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, log->index_fd, 0);
 	if (p == MAP_FAILED)
 		return sse_err_sys(err, "cannot map '%s'", log->watch);
