@@ -11,7 +11,7 @@
 		[[ $line == *" crashes=0 "* ]]
 		# it ran: more executions than its seeds and regressions
 		execs=$(sed -n 's/.* execs=\([0-9]*\) .*/\1/p' <<< "$line")
-		[ "$execs" -gt 1000 ]
+		[ "$execs" -gt 500 ]
 		nreg=$(find "test/fuzz/regress/$t" -type f 2> /dev/null | wc -l)
 		[[ $line == *" regress=$nreg "* ]]
 	done

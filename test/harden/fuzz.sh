@@ -12,7 +12,7 @@
 # its input is copied to $FZ/crashes/TARGET/ (add it to the regressions with
 # the fix).
 #   usage: fuzz.sh [--long] [TARGET...]
-# Short: 14 s of fuzzing per target (8 s on a sanitizer build of the suite,
+# Short: 12 s of fuzzing per target (6 s on a sanitizer build of the suite,
 # which runs everything twice); --long: 10,000,000 executions per target
 # (SSE_FUZZ_RUNS overrides), niced.
 # One line per target: result fuzz target=T execs=N crashes=N corpus=N
@@ -24,10 +24,10 @@ if [ "$LONG" = 1 ]; then
 	MODE=(-runs="${SSE_FUZZ_RUNS:-10000000}")
 	NICE=(nice -n 10)
 elif [[ $B == *asan* ]]; then
-	MODE=(-max_total_time=8)
+	MODE=(-max_total_time=6)
 	NICE=()
 else
-	MODE=(-max_total_time=14)
+	MODE=(-max_total_time=12)
 	NICE=()
 fi
 # Largest input per target: a producer's chunk, a request's variables, a
