@@ -251,7 +251,8 @@ lost_unsynced=0 dropbox=0 dropbox_lost=0 chan_rounds=0 chan_lost=0 mixed=0 entri
 SECONDS=0
 deadline=$(( LONG ? 7200 : 75 ))
 for ((round = 1; round <= ROUNDS; round++)); do
-	((SECONDS < deadline)) || { fail "out of time after $((round - 1)) rounds"; break; }
+	# a loaded machine runs fewer rounds (the suite checks how many)
+	((SECONDS < deadline)) || break
 	# a fresh channel every 6 rounds: its creation is inside the round, cut too
 	if ((chan_rounds == 0)); then
 		rm -rf "${SP:?}"/* "${SP:?}"/.[!.]* "$WORK"/acks/*
