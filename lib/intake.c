@@ -124,7 +124,9 @@ int sse_intake_open(struct sse_intake *in, const char *chan_dir, struct sse_log 
 
 int sse_intake_fifo_fd(const struct sse_intake *in)
 {
-	return in->holder ? in->fifo_fd : -1;
+	/* Stalled: not read (nor watched) until the retry; writers wait in
+	 * the pipe. */
+	return in->holder && !in->stall_ms ? in->fifo_fd : -1;
 }
 
 static int append_event(void *ctx, const struct sse_event *ev)
@@ -132,11 +134,20 @@ static int append_event(void *ctx, const struct sse_event *ev)
 	struct sse_intake *in = ctx;
 	struct sse_err err;
 
+	/* Not dropped: the fifo's bytes are kept, a drop-box file goes back,
+	 * and both are tried again a second later (the pipe holds what
+	 * writers add meanwhile). One line per stall, not per retry. */
 	if (sse_log_append(in->log, ev, NULL, &err) < 0) {
 		in->append_failed = 1;
-		say(in, "event from '%s' not published: %s", in->what, err.msg);
-		return 0;
+		if (!in->stall_said)
+			say(in, "event from '%s' not published yet: %s; kept, tried again every second",
+			    in->what, err.msg);
+		in->stall_said = 1;
+		return -1;
 	}
+	if (in->stall_said)
+		say(in, "events from '%s' published again", in->what);
+	in->stall_said = 0;
 	in->events++;
 	return 0;
 }
@@ -157,6 +168,7 @@ static int parse_into_log(struct sse_intake *in, const char *buf, size_t len, in
 
 	if (sse_log_lock(in->log, err) < 0)
 		return -1;
+	in->append_failed = 0;
 	sse_parse(&in->parser, buf, len, eof, consumed, append_event, too_big, in);
 	rc = sse_log_unlock(in->log, err);
 	return rc;
@@ -243,7 +255,7 @@ int sse_intake_fifo(struct sse_intake *in, struct sse_err *err)
 	const char *p;
 	int eof = 0, rc;
 
-	if (!in->holder)
+	if (!in->holder || in->stall_ms)
 		return 0;
 	p = cpath(in, in->what, "fifo");
 	/* Bounded: a writer that never stops must not starve the readers. */
@@ -269,6 +281,11 @@ int sse_intake_fifo(struct sse_intake *in, struct sse_err *err)
 		in->in_len -= consumed;
 		if (rc < 0)
 			return -1;
+		if (in->append_failed) {
+			in->stall_ms = sse_now_ms() + 1000;
+			in->stall_eof = eof;
+			break;
+		}
 	}
 	if (eof && reopen_fifo(in, err) < 0)
 		return -1;
@@ -316,6 +333,33 @@ static int still_written(struct sse_intake *in, int fd, const struct stat *st, i
 		return 0;
 	in->rescan_ms = sse_now_ms() + (uint64_t)(FOREIGN_SETTLE_MS - age_ms) + 10;
 	return 1;
+}
+
+/* The part of a taken file not yet in the log goes back under its name.
+ * Written over the file's own start: a full disk has no room for a copy. */
+static int keep_rest(struct sse_intake *in, int dfd, const char *name, const char *rest,
+		     size_t len, struct sse_err *err)
+{
+	const char *what = in->what;
+	int fd;
+
+	if (sse_path(in->what, in->path_cap, err, "%s/incoming/%s", in->dir, SSE_TAKING_NAME) < 0)
+		return -1;
+	fd = openat(dfd, SSE_TAKING_NAME, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return sse_err_sys(err, "cannot open '%s'", what);
+	if (sse_pwrite_all(fd, rest, len, 0, what, err) < 0) {
+		sse_close(fd);
+		return -1;
+	}
+	if (ftruncate(fd, (off_t)len) < 0) {
+		sse_close(fd);
+		return sse_err_sys(err, "cannot truncate '%s'", what);
+	}
+	sse_close(fd);
+	if (renameat(dfd, SSE_TAKING_NAME, dfd, name) < 0)
+		return sse_err_sys(err, "cannot rename '%s' back", what);
+	return 0;
 }
 
 /* named: the file's own IN_CLOSE_WRITE / IN_MOVED_TO says it is complete. */
@@ -381,14 +425,24 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, int named
 		in->append_failed = 0;
 		sse_parser_init(&in->fparser, in->max_event, in->scratch, in->max_event + 1);
 		sse_parse(&in->fparser, in->file, (size_t)n, 1, &consumed, append_event, too_big, in);
-		if (in->append_failed && in->events == before) {
-			/* Nothing went in (disk full...): the file stays, for a
-			 * take a second later, rather than being lost. */
+		if (in->append_failed && sse_log_take_rollback(in->log) == 0) {
+			/* Not all of it went in (disk full...): none of it does,
+			 * and the file stays whole, for a take a second later. */
+			in->events = before;
 			in->backoff_ms = in->rescan_ms = sse_now_ms() + 1000;
 			if (renameat(dfd, SSE_TAKING_NAME, dfd, name) < 0)
 				rc = sse_err_sys(err, "cannot rename '%s/incoming/%s' back", in->dir,
 						 SSE_TAKING_NAME);
 			sse_log_take_end(in->log);
+		} else if (in->append_failed) {
+			/* More than a batch went in, and is committed: the file
+			 * keeps only the rest, for a take a second later. */
+			in->backoff_ms = in->rescan_ms = sse_now_ms() + 1000;
+			if (sse_log_commit(in->log, err) < 0 ||
+			    keep_rest(in, dfd, name, in->file + consumed, (size_t)n - consumed, err) < 0)
+				rc = -1;
+			else
+				sse_log_take_end(in->log);
 		} else if (sse_log_commit(in->log, err) < 0) {
 			/* Commit before the unlink: a taker killed in between
 			 * counts as done (resolve_take removes .taking). */
@@ -476,9 +530,33 @@ int sse_intake_notify(struct sse_intake *in, int wd, uint32_t mask, const char *
 	return 0;
 }
 
+/* The fifo's kept bytes, once more; then drains the pipe again. */
+static int retry_kept(struct sse_intake *in, uint64_t now, struct sse_err *err)
+{
+	size_t consumed = 0;
+	int rc;
+
+	in->stall_ms = 0;
+	cpath(in, in->what, "fifo");
+	rc = parse_into_log(in, in->in, in->in_len, in->stall_eof, &consumed, err);
+	memmove(in->in, in->in + consumed, in->in_len - consumed);
+	in->in_len -= consumed;
+	if (rc < 0)
+		return -1;
+	if (in->append_failed) {
+		in->stall_ms = now + 1000;
+		return 0;
+	}
+	in->stall_eof = 0;
+	return sse_intake_fifo(in, err);
+}
+
 int sse_intake_timeout(const struct sse_intake *in, uint64_t now)
 {
 	uint64_t at = in->holder ? in->rescan_ms : in->retry_ms;
+
+	if (in->holder && in->stall_ms && (!at || in->stall_ms < at))
+		at = in->stall_ms;
 
 	if (!at)
 		return -1;
@@ -490,6 +568,8 @@ int sse_intake_tick(struct sse_intake *in, uint64_t now, struct sse_err *err)
 	static const unsigned delays[] = { 20, 100, 400, 1500 };
 	int rc;
 
+	if (in->holder && in->stall_ms && now >= in->stall_ms && retry_kept(in, now, err) < 0)
+		return -1;
 	if (in->holder && in->rescan_ms && now >= in->rescan_ms)
 		return sse_intake_dropbox(in, err);
 	if (in->holder || !in->retry_ms || now < in->retry_ms)

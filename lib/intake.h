@@ -38,7 +38,11 @@ struct sse_intake {
 	uint64_t retry_ms;           /* next take-over attempt, 0: none */
 	uint64_t rescan_ms;          /* holder: next drop-box scan, 0: none */
 	uint64_t backoff_ms;         /* no drop-box take before this (a failure) */
-	int append_failed;
+	int append_failed;           /* this parse stopped at an event the
+					log could not take */
+	int stall_said;              /* that was said; quiet until it works */
+	uint64_t stall_ms;           /* holder: fifo bytes kept, next try */
+	int stall_eof;               /* the kept bytes ended at the pipe's EOF */
 	int retries;
 	sse_report_fn report;
 	void *report_ctx;

@@ -269,6 +269,18 @@ void sse_log_take_begin(struct sse_log *log)
 	ST(log->hdr->pending, 1);
 }
 
+int sse_log_take_rollback(struct sse_log *log)
+{
+	uint64_t start = LD(log->hdr->pending_seq);
+
+	if (LD(log->hdr->seq) != start)
+		return -1;
+	/* Uncommitted entries and segment bytes are rewritten by the next
+	 * append (a segment it starts is created with O_TRUNC). */
+	log->wseq = start;
+	return 0;
+}
+
 void sse_log_take_end(struct sse_log *log)
 {
 	ST(log->hdr->pending, 0);

@@ -48,6 +48,10 @@ int sse_log_publish(struct sse_log *log, const struct sse_event *ev,
  * take whose taker died: events committed -> .taking is removed; none
  * committed -> it goes back into incoming/ to be taken again. */
 void sse_log_take_begin(struct sse_log *log);
+/* A take that cannot finish (disk full): drops its uncommitted appends so
+ * that the file can go back whole. -1 when some were already committed (a
+ * file of more than one batch): those stay. */
+int sse_log_take_rollback(struct sse_log *log);
 void sse_log_take_end(struct sse_log *log);
 #define SSE_TAKING_NAME ".taking"
 

@@ -236,6 +236,9 @@ static int parse_event(struct run *r, size_t *pos, int *stop)
 		if (e == at) {
 			*pos = e == r->len ? e : after_eol(buf, e, r->len);
 			*stop = dispatch(r, &ev);
+			/* Not taken (the log is full): the caller keeps it. */
+			if (*stop < 0)
+				*pos = start;
 			return 0;
 		}
 		if (e - start > r->raw_max) {

@@ -25,7 +25,8 @@ struct sse_parser {
 };
 
 /* Called per complete event; a non-zero return stops parsing and is returned
- * by sse_parse(). */
+ * by sse_parse(). A negative one also leaves the event unconsumed: it could
+ * not be taken now (disk full) and is presented again later. */
 typedef int (*sse_event_fn)(void *ctx, const struct sse_event *ev);
 /* Called once per event refused for its size (payload bytes seen so far). */
 typedef void (*sse_toobig_fn)(void *ctx, size_t size);
@@ -37,7 +38,7 @@ void sse_parser_init(struct sse_parser *p, size_t max_event, char *scratch,
  * of input when eof is set) go to on_event. *consumed is set to the number of
  * bytes fully handled; the rest is an incomplete event to present again,
  * prefixed to later input. Returns 0, or what on_event returned (the event
- * that answered non-zero is consumed).
+ * that answered positive is consumed, one that answered negative is not).
  *
  * During on_event, ev->name points into buf and ev->data into the scratch
  * (NUL-terminated there when it fits); both are gone afterwards.
