@@ -78,9 +78,11 @@ trap 'stop_all; h_cleanup' EXIT
 # until_comment PID FILE: a request ends by itself (an error answer), or is
 # a stream: then once its first comment is in FILE (its head and any replay
 # went out before it waits for anything) the client leaves. 10 s at most.
-# Sets $rc to PID's exit status (143: ended here).
+# Sets $rc to PID's exit status (143: ended here). EXE: the program PID
+# becomes; not signalled before it is that program (the shell of a
+# background job would die of a SIGTERM that the program handles).
 until_comment() {
-	wait_for "! pid_alive $1 || grep -a -q '^: sse-cgi' '$2'" 500 0.02 2>/dev/null
+	wait_for "! pid_alive $1 || { grep -a -q '^: sse-cgi' '$2' && [ \"\$(readlink /proc/$1/exe)\" = '$3' ]; }" 500 0.02 2>/dev/null
 	kill -TERM "$1" 2>/dev/null
 	rc=0
 	wait "$1" || rc=$?
@@ -174,9 +176,9 @@ cgi_row() {
 	for k in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -n "${!k:-}" ] && env+=("$k=${!k}")
 	done
-	: >"$W/out"
-	timeout 20 env -i "${env[@]}" "$@" "$CGI" >"$W/out" 2>"$W/err" &
-	until_comment $! "$W/out"
+	rm -f "$W/out" # a new file: nothing earlier can write into it
+	env -i "${env[@]}" "$@" "$CGI" >"$W/out" 2>"$W/err" &
+	until_comment $! "$W/out" "$CGI"
 	if ! [[ $rc =~ ^(0|${CGI_RC:-0})$ ]]; then
 		tried=$((tried + 1))
 		bad "sse.cgi $name: exit status $rc"
@@ -318,9 +320,9 @@ fcgi_row() {
 	shift 3
 	e0=$(stat -c %s "$W/pool.err")
 	# the first of two parameters of a name counts: the row's, then GET
-	: >"$W/out"
+	rm -f "$W/out"
 	"$FC" -t 10 "unix:$SOCK" "$@" REQUEST_METHOD=GET SERVER_PROTOCOL=HTTP/1.1 >"$W/out" &
-	until_comment $! "$W/out"
+	until_comment $! "$W/out" "$FC"
 	[ "$rc" = 143 ] && rc=0 # a stream the client left
 	tail -c +$((e0 + 1)) "$W/pool.err" >"$W/err"
 	if ! [[ $rc =~ ^(0|4)$ ]]; then
@@ -623,11 +625,11 @@ fi
 raw_req() {
 	local name=$1 want=$2
 
-	: >"$T/out"
+	rm -f "$T/out"
 	exec 3<>"/dev/tcp/127.0.0.1/$SRV_PORT"
 	{ cat "$T/req" >&3; } 2>/dev/null # the server may refuse before it read it all
-	timeout 10 cat <&3 >"$T/out" &
-	until_comment $! "$T/out"
+	cat <&3 >"$T/out" &
+	until_comment $! "$T/out" "$(readlink -f "$(command -v cat)")"
 	exec 3<&-
 	: >"$T/err"
 	# the HTTP head: a status line, then "Name: value" lines
