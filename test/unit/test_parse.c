@@ -418,6 +418,35 @@ static void check_stop(void)
 	       "re-feeding the rest gives the next event");
 }
 
+/* A negative answer: the log could not take it (disk full); the event
+ * stays unconsumed, to be presented again. */
+static int refuse_second(void *ctx, const struct sse_event *ev)
+{
+	int *n = ctx;
+
+	(void)ev;
+	return ++*n == 2 ? -1 : 0;
+}
+
+static void check_refused_kept(void)
+{
+	static const char in[] = "data: a\n\nevent: x\ndata: b\n\ndata: c\n\n";
+	struct sse_parser p;
+	struct got g = { 0 };
+	char scratch[64];
+	size_t used, more;
+	int n = 0, rc;
+
+	sse_parser_init(&p, 63, scratch, sizeof(scratch));
+	rc = sse_parse(&p, in, sizeof(in) - 1, 0, &used, refuse_second, on_toobig, &n);
+	tap_ok(rc == -1 && used == 9 && n == 2,
+	       "a negative answer stops before that event, unconsumed (rc %d, used %zu)", rc, used);
+	rc = sse_parse(&p, in + used, sizeof(in) - 1 - used, 0, &more, on_event, on_toobig, &g);
+	tap_ok(rc == 0 && more == sizeof(in) - 1 - used && g.n == 2 && g.ev[0].name_len == 1 &&
+	       g.ev[0].name[0] == 'x' && g.ev[0].data[0] == 'b' && g.ev[1].data[0] == 'c',
+	       "presented again, the refused event and the next arrive whole");
+}
+
 static void check_toobig_size(void)
 {
 	struct sse_parser p;
@@ -467,6 +496,7 @@ int main(void)
 		check_row(&rows[i]);
 	check_raw_bound();
 	check_stop();
+	check_refused_kept();
 	check_toobig_size();
 	check_scratch_terminated();
 	return tap_done();
