@@ -69,7 +69,8 @@ suite build plain browser
 if [ "$QUICK" -eq 0 ]; then
 	make -s O=build/asan SANITIZE=address,undefined tests > "$OUT/build-asan.log" 2>&1 ||
 		{ cat "$OUT/build-asan.log"; echo "$passed passed, $((failed + 1)) failed"; exit 1; }
-	# Fewer kills under ASan: every process is ~3x slower.
+	# The hardening modes scale themselves down on this build (every
+	# process is ~3x slower); shims and valgrind use build/dyn on both.
 	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		suite build/asan asan
 fi
