@@ -34,7 +34,7 @@ TOOLS=$B/bench
 for f in "$B/sse-fcgi" "$B/sse.cgi" "$B/sse-publish" "$TOOLS/sseload" "$TOOLS/sspub"; do
 	[ -x "$f" ] || { echo "soak: no $f: run make O=${SSE_BUILD:-build} tests first" >&2; exit 1; }
 done
-for p in nginx lighttpd valgrind; do
+for p in nginx lighttpd valgrind curl; do
 	command -v "$p" >/dev/null || { echo "soak: $p is not installed (scripts/deps.sh lists it)" >&2; exit 1; }
 done
 
@@ -432,12 +432,10 @@ vg_doctor() {
 	wait_for "port_open $port" 150 0.1 || { bad "sse-doctor: lighttpd did not listen"; peer_stop; return; }
 	out=$(vg sse-doctor "$DYN/sse-doctor" "http://127.0.0.1:$port/sse.cgi" 2>&1) ||
 		bad "sse-doctor under valgrind found fault with a streaming server: $out"
-	if command -v curl >/dev/null; then
-		# curl once memcheck has started the doctor: it times what it reads
-		out=$({ sleep 3; curl -sN --raw -i --max-time 30 "http://127.0.0.1:$port/sse.cgi?probe"; } |
-			vg sse-doctor "$DYN/sse-doctor" - 2>&1) ||
-			bad "sse-doctor - under valgrind found fault with a streaming server: $out"
-	fi
+	# curl once memcheck has started the doctor: it times what it reads
+	out=$({ sleep 3; curl -sN --raw -i --max-time 30 "http://127.0.0.1:$port/sse.cgi?probe"; } |
+		vg sse-doctor "$DYN/sse-doctor" - 2>&1) ||
+		bad "sse-doctor - under valgrind found fault with a streaming server: $out"
 	peer_stop
 	vg_result sse-doctor
 }
