@@ -107,7 +107,7 @@ static int entry_intact(struct sse_log *log, uint64_t s, const struct entry *pre
 	int fd, ok = 0;
 	char *buf;
 
-	if (len == 0)
+	if (len == 0 || LD(e->id) == 0)
 		return 0;
 	if (prev) {
 		uint64_t pol = LD(prev->offlen);
