@@ -94,10 +94,11 @@ int sse_log_reserve(struct sse_log *log, uint64_t id, struct sse_err *err)
 
 /* --- recovery after a reboot ------------------------------------------ */
 
-/* prev: the entry before, already found intact, or NULL. Readers send the
- * events of one segment as one range, so they must lie where the writer
- * puts them: each right after the one before, a new segment from 0. */
-static int entry_intact(struct sse_log *log, uint64_t s, const struct entry *prev)
+/* prev: the entry before, already found intact, or NULL; hwm: the durable
+ * high-water mark of ids. Readers send the events of one segment as one
+ * range, so they must lie where the writer puts them: each right after the
+ * one before, a new segment from 0. */
+static int entry_intact(struct sse_log *log, uint64_t s, const struct entry *prev, uint64_t hwm)
 {
 	struct entry *e = slot(log, s);
 	uint64_t ol = LD(e->offlen);
@@ -107,7 +108,8 @@ static int entry_intact(struct sse_log *log, uint64_t s, const struct entry *pre
 	int fd, ok = 0;
 	char *buf;
 
-	if (len == 0 || LD(e->id) == 0)
+	/* Every id handed out was below the durable mark first. */
+	if (len == 0 || LD(e->id) == 0 || LD(e->id) >= hwm)
 		return 0;
 	if (prev) {
 		uint64_t pol = LD(prev->offlen);
@@ -143,7 +145,7 @@ int sse_log_recover(struct sse_log *log, struct sse_err *err)
 	if (hwm_read(log, &hwm, err) < 0)
 		return -1;
 	for (s = oldest; s < seq; s++) {
-		if (!entry_intact(log, s, s > oldest ? slot(log, s - 1) : NULL))
+		if (!entry_intact(log, s, s > oldest ? slot(log, s - 1) : NULL, hwm))
 			break;
 		prev = LD(slot(log, s)->id);
 	}
