@@ -75,6 +75,7 @@ struct worker {
 	uint64_t now;
 	size_t streams;
 	uint64_t accept_paused;       /* out of fds: accept again after this */
+	uint8_t accept_full;          /* said so: once until an accept succeeds */
 };
 
 static void say(struct worker *wk, const char *fmt, ...) SSE_PRINTF(2, 3);
@@ -602,9 +603,13 @@ static void accept_some(struct worker *wk)
 				continue;
 			if (errno == EMFILE || errno == ENFILE) {
 				/* Level-triggered: waiting on the socket again would
-				 * spin. Leave the connection queued for a while. */
-				say(wk, "cannot accept a FastCGI connection: %s (%zu connections open; "
-					"raise ulimit -n); pausing 100 ms", strerror(errno), wk->streams);
+				 * spin. Leave the connection queued for a while. Said
+				 * once while it lasts, not every 100 ms. */
+				if (!wk->accept_full)
+					say(wk, "cannot accept a FastCGI connection: %s (%zu connections open; "
+						"raise ulimit -n); the next wait in the queue", strerror(errno),
+					    wk->streams);
+				wk->accept_full = 1;
 				if (sse_wait_del(wk->w, wk->conf->listen_fd) == 0)
 					wk->accept_paused = wk->now + 100;
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -612,6 +617,7 @@ static void accept_some(struct worker *wk)
 			}
 			return;
 		}
+		wk->accept_full = 0;
 		if (!peer_allowed(fd)) {
 			sse_close(fd);
 			continue;
