@@ -83,6 +83,16 @@ const struct sse_log_range *fcgi_chan_fresh(const struct fcgi_chan *c, uint64_t 
 	return c->fresh_valid && c->fresh_seq == seq ? &c->fresh : NULL;
 }
 
+/* sse_pread_all's line names no file: say which log, as sse.cgi does. */
+static const char *read_failed(const struct fcgi_chan *c, struct sse_err *err)
+{
+	int code = err->code;
+
+	sse_err_set(err, "cannot read a segment of channel log '%.300s': %s", sse_log_watch_path(c->log),
+		    code ? strerror(code) : "shorter than its index says");
+	return NULL;
+}
+
 const char *fcgi_chan_bytes(struct fcgi_chan *c, uint64_t seq, const struct sse_log_range *r,
 			    char **scratch, size_t *scratch_cap, struct sse_err *err)
 {
@@ -92,18 +102,22 @@ const char *fcgi_chan_bytes(struct fcgi_chan *c, uint64_t seq, const struct sse_
 	 * to see newer events: it refreshes the copy the others will use.
 	 * One behind it (a resumed or slow client) reads on its own. */
 	if (!c->fresh_valid || seq >= c->fresh_seq + c->fresh.count) {
-		if (grow(&c->fresh_buf, &c->fresh_cap, r->len, err) < 0 ||
-		    sse_pread_all(r->fd, c->fresh_buf, r->len, r->off, "log segment", err) < 0) {
+		if (grow(&c->fresh_buf, &c->fresh_cap, r->len, err) < 0) {
 			c->fresh_valid = 0;
 			return NULL;
+		}
+		if (sse_pread_all(r->fd, c->fresh_buf, r->len, r->off, "log segment", err) < 0) {
+			c->fresh_valid = 0;
+			return read_failed(c, err);
 		}
 		c->fresh = *r;
 		c->fresh_seq = seq;
 		c->fresh_valid = 1;
 		return c->fresh_buf;
 	}
-	if (grow(scratch, scratch_cap, r->len, err) < 0 ||
-	    sse_pread_all(r->fd, *scratch, r->len, r->off, "log segment", err) < 0)
+	if (grow(scratch, scratch_cap, r->len, err) < 0)
 		return NULL;
+	if (sse_pread_all(r->fd, *scratch, r->len, r->off, "log segment", err) < 0)
+		return read_failed(c, err);
 	return *scratch;
 }
