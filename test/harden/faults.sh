@@ -205,6 +205,220 @@ CASE_STDIN=$WORK/in sweep malloc "sse-publish --raw" ma sse-publish "$TOP/$DYN/s
 sweep malloc "sse.cgi resume" ma sse.cgi "${GET[@]}" PATH_INFO=/ma HTTP_LAST_EVENT_ID=1 SSE_MAX_LIFETIME=1 "$TOP/$DYN/sse.cgi"
 echo "malloc: $((SECONDS))s" >&2
 
+# --- sse-fcgi: the pool (one worker) --------------------------------------
+FSOCK=$WORK/fcgi.sock
+CLIENT=$TOP/$B/test/fcgiclient
+POOL=
+trap '[ -n "$POOL" ] && kill -KILL "$POOL" 2> /dev/null; h_cleanup' EXIT
+# pool_start ERRFILE PROG [PREFIX...]: sse-fcgi run by PREFIX (env, bash -c)
+pool_start() {
+	local e=$1 prog=$2
+	shift 2
+	rm -f "$FSOCK"
+	"$@" "$prog" --listen "unix:$FSOCK" --spool "$SP" --workers 1 > /dev/null 2>> "$e" &
+	POOL=$!
+	# a worker failing its first allocations may be gone already
+	for ((k = 0; k < 100; k++)); do
+		[ -S "$FSOCK" ] && WPID=$(pgrep -P "$POOL") && return 0
+		sleep 0.05
+	done
+	[ -S "$FSOCK" ] && kill -0 "$POOL" 2> /dev/null && return 0
+	fail "sse-fcgi did not start: $(head -3 "$e")"
+	pool_stop
+	return 1
+}
+# SIGTERM; 3 s at most (the pool's own bound is 0.9 s)
+pool_stop() {
+	[ -n "$POOL" ] || return 0
+	kill -TERM "$POOL" 2> /dev/null
+	for ((k = 0; k < 60; k++)); do kill -0 "$POOL" 2> /dev/null || break; sleep 0.05; done
+	if kill -0 "$POOL" 2> /dev/null; then
+		fail "sse-fcgi did not stop in 3 s"
+		kill -KILL "$POOL"
+	fi
+	wait "$POOL" 2> /dev/null
+	POOL=
+}
+# pool_lines ERRFILE: no crash, no sanitizer report, every line clear
+# (the worker's, or the supervisor's restart); counts them. libfcgi's own
+# allocation failures abort (its Malloc asserts, "Unexpected error."): known,
+# counted in flibfcgi_aborts, not a failure (fcgi/README.md)
+flibfcgi_aborts=0
+pool_lines() {
+	local e=$1 l
+	paborted=0
+	if grep -q -E 'Sanitizer|runtime error|faultshim:' "$e"; then
+		fail "sanitizer or shim report: $(grep -m3 -E 'Sanitizer|runtime error|faultshim:' "$e")"
+	elif [ "$(grep -c 'killed by signal 6;' "$e")" = "$(grep -c '^Unexpected error\.$' "$e")" ] &&
+		grep -q 'killed by signal 6;' "$e" && [ "${LIBFCGI_OOM:-0}" = 1 ]; then
+		flibfcgi_aborts=$((flibfcgi_aborts + 1)) paborted=1
+		sed -i -e '/^Unexpected error\.$/d' -e '/killed by signal 6;/d' "$e"
+	elif grep -q 'killed by signal' "$e"; then
+		fail "a worker crashed: $(grep -m1 'killed by signal' "$e")"
+	fi
+	l=$(grep -v -E "^sse-fcgi\[[0-9]+\]: .*('/|out of memory|libfcgi cannot be initialised|SSE_[A-Z_]+|ulimit -n|exited with status [0-9]+; starting another)" "$e" | head -3)
+	[ -z "$l" ] || fail "unclear lines: $l"
+	[ -n "${VERBOSE:-}" ] && echo "$case: $(cat "$e")" >&2
+	fpool_lines=$((fpool_lines + $(wc -l < "$e")))
+}
+last_id() { awk -v ch="$1" '$4 == ch { print $1 }' "$ACKED" | tail -1; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0; }
+fpool_lines=0 fcases=0
+
+# EMFILE: more clients than descriptors, on two channels, events meanwhile.
+# The worker leaves what it cannot accept queued (saying so once) or ends a
+# stream whose log it cannot open (one line); it does not spin, and serves
+# every new stream once the clients have left.
+new_channel mg
+emfile_max_accept=0
+flimits="32 48"
+[[ $B == *asan* ]] && flimits="48 64"
+for n in $flimits; do
+	case="sse-fcgi ulimit -n $n"
+	cases=$((cases + 1)) fcases=$((fcases + 1))
+	kinds[emfile]=$((${kinds[emfile]:-0} + 1))
+	before=$bad
+	: > "$WORK/pool.err"
+	pool_start "$WORK/pool.err" "$TOP/$B/sse-fcgi" bash -c "ulimit -n $n && exec \"\$@\"" _ || continue
+	w=$WPID t0=$(cpu_ticks "$WPID")
+	"$CLIENT" -c 30 -t 2.5 -u 1000000 "unix:$FSOCK" REQUEST_METHOD=GET PATH_INFO=/mf HTTP_LAST_EVENT_ID=1 > "$WORK/c1" 2>&1 &
+	c1=$!
+	"$CLIENT" -c 10 -t 2.5 -u 1000000 "unix:$FSOCK" REQUEST_METHOD=GET PATH_INFO=/mg HTTP_LAST_EVENT_ID=1 > "$WORK/c2" 2>&1 &
+	c2=$!
+	for k in 1 2 3 4; do sleep 0.4; publish_ok mf; publish_ok mg; done
+	wait "$c1" "$c2"
+	t1=$(cpu_ticks "$w")
+	# more than a third of the 2.5 s on the CPU: a spin
+	((t1 - t0 < 85)) || fail "the worker spun: $((t1 - t0)) ticks of CPU in 2.5 s"
+	grep -q -E 'max=([4-9]|[1-9][0-9])' "$WORK/c1" || fail "no stream of mf was served: $(cat "$WORK/c1")"
+	# the clients gone: five new streams, every event
+	sleep 0.3
+	id=$(($(last_id mf) + 1))
+	"$CLIENT" -c 5 -t 5 -u "$id" "unix:$FSOCK" REQUEST_METHOD=GET PATH_INFO=/mf HTTP_LAST_EVENT_ID=1 > "$WORK/c3" 2>&1 &
+	c3=$!
+	sleep 0.3
+	publish_ok mf
+	wait "$c3"
+	grep -q "^streams=5 open=5 ended=0 events=$((5 * (id - 1))) min=$((id - 1)) " "$WORK/c3" ||
+		fail "new streams were not served after the clients left: $(cat "$WORK/c3")"
+	kill -0 "$w" 2> /dev/null || fail "the worker is gone"
+	pool_stop
+	pool_lines "$WORK/pool.err"
+	a=$(grep -c 'cannot accept' "$WORK/pool.err")
+	((a > emfile_max_accept)) && emfile_max_accept=$a
+	# once per spell without descriptors; a refused request says its own
+	((a <= 40)) || fail "$a lines for the accepts"
+	(($(wc -l < "$WORK/pool.err") <= 50)) || fail "$(wc -l < "$WORK/pool.err") lines: $(sort "$WORK/pool.err" | uniq -c | head -5)"
+	verify_log mf && verify_log mg
+	((bad == before)) && ok=$((ok + 1))
+done
+echo "fcgi emfile: $((SECONDS))s" >&2
+
+# fserve OUT CH: a stream resuming from 1 for 0.8 s, an event published
+# meanwhile; OUT has the stream
+fserve() {
+	"$CLIENT" -t 0.8 "unix:$FSOCK" REQUEST_METHOD=GET PATH_INFO="/$2" HTTP_LAST_EVENT_ID=1 > "$1" 2> /dev/null &
+	local c=$!
+	sleep 0.3
+	publish_ok "$2"
+	wait "$c"
+}
+FCGI=$TOP/$DYN/sse-fcgi
+# Failed allocations in the worker (the shim counts in forked children
+# only, each from its fork): it serves, or says one line and exits, and the
+# supervisor starts another
+rm -f "$WORK/fcount"
+: > "$WORK/pool.err"
+pool_start "$WORK/pool.err" "$FCGI" env LD_PRELOAD="$SHIM" SSE_FAULT_FORKED=1 SSE_FAULT_COUNT="$WORK/fcount"
+fserve "$WORK/out" ma
+pool_stop
+ftotal=$(awk '$1 > m { m = $1 } END { print m + 0 }' "$WORK/fcount" 2> /dev/null)
+((ftotal > 0)) || fail "sse-fcgi: no allocations counted in the worker"
+grep -q "^id: $(last_id ma)" "$WORK/out" || fail "sse-fcgi under the shim did not serve: $(head -c 300 "$WORK/out")"
+fstep=1
+((LONG == 0 && ftotal > 16)) && fstep=$((ftotal / 16))
+fserved=0
+for ((i = 1; i <= ftotal; i += fstep)); do
+	case="sse-fcgi malloc $i/$ftotal"
+	cases=$((cases + 1)) fcases=$((fcases + 1))
+	kinds[malloc]=$((${kinds[malloc]:-0} + 1))
+	before=$bad
+	: > "$WORK/pool.err"
+	pool_start "$WORK/pool.err" "$FCGI" env LD_PRELOAD="$SHIM" SSE_FAULT_FORKED=1 SSE_FAULT_MALLOC=$i || continue
+	fserve "$WORK/out" ma
+	pool_stop
+	LIBFCGI_OOM=1 pool_lines "$WORK/pool.err"
+	if grep -q "^id: $(last_id ma)" "$WORK/out"; then
+		fserved=$((fserved + 1))
+	elif ! [ -s "$WORK/pool.err" ] && ((paborted == 0)); then
+		fail "not served, and not a word: $(head -c 200 "$WORK/out")"
+	else
+		errlines=$((errlines + 1))
+	fi
+	verify_log ma
+	((bad == before)) && ok=$((ok + 1))
+done
+# the fault gone, the pool serves
+: > "$WORK/pool.err"
+pool_start "$WORK/pool.err" "$FCGI" && fserve "$WORK/out" ma
+pool_stop
+grep -q "^id: $(last_id ma)" "$WORK/out" || fail "sse-fcgi after the allocation faults: not served"
+echo "fcgi malloc: $((SECONDS))s" >&2
+
+# EIO reading a segment: the stream ends with one line; the worker goes on
+case="sse-fcgi EIO read /seg-"
+cases=$((cases + 1)) fcases=$((fcases + 1))
+before=$bad
+: > "$WORK/pool.err"
+pool_start "$WORK/pool.err" "$FCGI" env LD_PRELOAD="$SHIM" SSE_FAULT_OPS=read SSE_FAULT_PATH=/seg- SSE_FAULT_ERRNO=EIO
+w=$WPID
+timeout 5 "$CLIENT" -t 3 "unix:$FSOCK" REQUEST_METHOD=GET PATH_INFO=/ma HTTP_LAST_EVENT_ID=1 > "$WORK/out" 2> /dev/null
+rc=$?
+((rc == 0 || rc == 3)) || fail "the stream did not end (exit $rc)"
+"$CLIENT" -t 2 "unix:$FSOCK" REQUEST_METHOD=GET QUERY_STRING=status SSE_STATUS=1 > "$WORK/st" 2>&1 ||
+	fail "?status after the EIO: $(head -c 200 "$WORK/st")"
+kill -0 "$w" 2> /dev/null || fail "the worker is gone"
+pool_stop
+pool_lines "$WORK/pool.err"
+[ "$(wc -l < "$WORK/pool.err")" = 1 ] && grep -q "cannot read a segment of channel log '$SP/ma/.*Input/output error" "$WORK/pool.err" ||
+	fail "not one line naming the segment: $(cat "$WORK/pool.err")"
+verify_log ma
+((bad == before)) && ok=$((ok + 1)) errlines=$((errlines + 1))
+
+# ENOSPC on the segment while the worker holds the fifo: one line, the
+# stream and the pool go on, the fifo's events are kept and published by
+# the next holder (the pool restarted without the fault)
+case="sse-fcgi ENOSPC write /seg- fifo"
+cases=$((cases + 1)) fcases=$((fcases + 1))
+before=$bad
+new_channel ff
+: > "$WORK/pool.err"
+pool_start "$WORK/pool.err" "$FCGI" env LD_PRELOAD="$SHIM" SSE_FAULT_OPS=write SSE_FAULT_PATH=/seg-
+w=$WPID
+"$CLIENT" -t 2.5 "unix:$FSOCK" REQUEST_METHOD=GET PATH_INFO=/ff > "$WORK/out" 2> /dev/null &
+c=$!
+sleep 0.3
+timeout 2 bash -c 'printf "data: fifo 1 0 0 \n\ndata: fifo 2 0 0 \n\n" > "$1"' _ "$SP/ff/fifo" || fail "cannot write the fifo"
+wait "$c"
+(($? == 4)) || fail "the stream did not go on: $(head -c 200 "$WORK/out")"
+kill -0 "$w" 2> /dev/null || fail "the worker is gone"
+"$BLT" verify "$SP" ff 2> /dev/null | grep -q ' fifo ' && fail "a fifo event went into a failing segment"
+pool_stop
+pool_lines "$WORK/pool.err"
+grep -q "^sse-fcgi\[[0-9]*\]: event from '$SP/ff/fifo' not published yet: .*/seg-.*No space left on device" "$WORK/pool.err" ||
+	fail "no line for the refused event: $(cat "$WORK/pool.err")"
+fenospc_lines=$(wc -l < "$WORK/pool.err")
+((fenospc_lines <= 3)) || fail "$fenospc_lines lines: $(cat "$WORK/pool.err")"
+: > "$WORK/pool.err"
+pool_start "$WORK/pool.err" "$FCGI"
+"$CLIENT" -t 1.5 "unix:$FSOCK" REQUEST_METHOD=GET PATH_INFO=/ff > "$WORK/out" 2> /dev/null
+pool_stop
+verify_log ff
+[ "$(grep -c -E ' fifo [12]$' "$WORK/log")" = 2 ] ||
+	fail "the fifo's events were not published once each after the restart: $(grep ' fifo ' "$WORK/log" | tr '\n' ' ') $(cat "$WORK/pool.err")"
+((bad == before)) && ok=$((ok + 1)) errlines=$((errlines + 1))
+echo "fcgi io: $((SECONDS))s" >&2
+
 # --- a drop-box file of more than one batch, the disk full in its middle ----
 # The first 64 events are committed before the write that fails: the file
 # keeps only the rest, which a later take publishes; each event once.
@@ -297,5 +511,7 @@ fi
 echo "diskfull ($diskfull): $((SECONDS))s" >&2
 
 h_result faults cases=$cases ok=$ok error_lines=$errlines worked=$works diskfull=$diskfull \
-	diskfull_cgi_lines=${dflines:-0} diskfull_fifo_lost=${fifo_lost:-0} seconds=$SECONDS
+	diskfull_cgi_lines=${dflines:-0} diskfull_fifo_lost=${fifo_lost:-0} fcgi_cases=$fcases \
+	fcgi_malloc=$ftotal fcgi_malloc_served=$fserved fcgi_lines=$fpool_lines \
+	fcgi_emfile_accept_lines=$emfile_max_accept fcgi_enospc_lines=${fenospc_lines:-0} fcgi_libfcgi_aborts=$flibfcgi_aborts seconds=$SECONDS
 exit $bad

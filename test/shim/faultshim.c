@@ -9,12 +9,17 @@
  *   SSE_FAULT_AFTER  that many matching calls succeed; every later one fails
  *   SSE_FAULT_MALLOC N: the Nth malloc/calloc/realloc and every later one
  *                    return NULL (ENOMEM); 0 or unset: never
- *   SSE_FAULT_COUNT  a file: at exit, "MALLOCS FAULTS" (allocations made,
- *                    calls failed), so a sweep knows its range
+ *   SSE_FAULT_COUNT  a file: at exit, "MALLOCS FAULTS PID" (allocations
+ *                    made, calls failed), so a sweep knows its range; one
+ *                    line per process that exits normally
+ *   SSE_FAULT_FORKED 1: allocations are counted and failed in forked
+ *                    children only, each from 0 at its fork (a pool's
+ *                    workers; the supervisor is left alone)
  * Allocations go to glibc's __libc_* functions: dlsym itself allocates. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +34,7 @@ extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 
 static unsigned long mallocs, fail_from, faults, matched;
-static int inited, err_no = ENOSPC;
+static int inited, err_no = ENOSPC, forked_only, in_child;
 static long after;
 static char ops[64], pat[1024];
 
@@ -48,8 +53,24 @@ static void init(void)
 		snprintf(pat, sizeof(pat), "%s", v);
 	if ((v = getenv("SSE_FAULT_AFTER")))
 		after = strtol(v, NULL, 10);
+	if ((v = getenv("SSE_FAULT_FORKED")))
+		forked_only = strcmp(v, "1") == 0;
 	if ((v = getenv("SSE_FAULT_ERRNO")))
 		err_no = strcmp(v, "EIO") == 0 ? EIO : strcmp(v, "EMFILE") == 0 ? EMFILE : ENOSPC;
+}
+
+/* A child counts its own allocations, from 0 (the fork copied the parent's
+ * count). */
+static void child_forked(void)
+{
+	in_child = 1;
+	mallocs = 0;
+	faults = 0;
+}
+
+__attribute__((constructor)) static void on_load(void)
+{
+	(void)pthread_atfork(NULL, NULL, child_forked);
 }
 
 __attribute__((destructor)) static void report(void)
@@ -60,7 +81,7 @@ __attribute__((destructor)) static void report(void)
 
 	if (!path)
 		return;
-	n = snprintf(b, sizeof(b), "%lu %lu\n", mallocs, faults);
+	n = snprintf(b, sizeof(b), "%lu %lu %ld\n", mallocs, faults, (long)getpid());
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		if (write(fd, b, (size_t)n) != n)
@@ -72,6 +93,8 @@ __attribute__((destructor)) static void report(void)
 static int alloc_fails(void)
 {
 	init();
+	if (forked_only && !in_child)
+		return 0;
 	mallocs++;
 	if (fail_from && mallocs >= fail_from) {
 		faults++;
