@@ -174,6 +174,43 @@ static int parse_into_log(struct sse_intake *in, const char *buf, size_t len, in
 	return rc;
 }
 
+/* Parses the fifo's bytes kept in in->in (a stall's, or a carry's): what
+ * the log takes is consumed; when it refuses an event, the fifo stalls and
+ * the rest is tried again a second later. */
+static int parse_kept(struct sse_intake *in, int eof, struct sse_err *err)
+{
+	size_t consumed = 0;
+	int rc;
+
+	(void)cpath(in, in->what, "fifo");
+	rc = parse_into_log(in, in->in, in->in_len, eof, &consumed, err);
+	memmove(in->in, in->in + consumed, in->in_len - consumed);
+	in->in_len -= consumed;
+	if (rc < 0)
+		return -1;
+	if (in->append_failed) {
+		in->stall_ms = sse_now_ms() + 1000;
+		in->stall_eof = eof;
+	}
+	return 0;
+}
+
+/* Makes room for n more bytes in in->in. A stalled holder keeps whole
+ * events there, and hands them on in the carry, beyond the usual tail. */
+static int grow_in(struct sse_intake *in, size_t n)
+{
+	char *nb;
+
+	if (in->in_cap - in->in_len >= n)
+		return 0;
+	nb = realloc(in->in, in->in_len + n);
+	if (!nb)
+		return -1;
+	in->in = nb;
+	in->in_cap = in->in_len + n;
+	return 0;
+}
+
 /* fifo.carry: "sse-carry SKIP\n" (the parser's skipping state, inside a
  * refused event) then the unconsumed bytes. */
 static void load_carry(struct sse_intake *in)
@@ -184,9 +221,16 @@ static void load_carry(struct sse_intake *in)
 	ssize_t n;
 	char *nl;
 	unsigned long long skip;
+	struct stat st;
 
 	if (fd < 0)
 		return;
+	if (fstat(fd, &st) < 0 || grow_in(in, (size_t)st.st_size + 65536) < 0) {
+		/* left in place for the next holder */
+		say(in, "cannot read '%s': %s", p, strerror(errno));
+		sse_close(fd);
+		return;
+	}
 	n = sse_read_upto(fd, in->in, in->in_cap - 65536, p, &err);
 	sse_close(fd);
 	nl = n > 0 ? memchr(in->in, '\n', (size_t)n) : NULL;
@@ -229,6 +273,9 @@ int sse_intake_try(struct sse_intake *in, struct sse_err *err)
 	in->holder = 1;
 	in->retry_ms = 0;
 	load_carry(in);
+	/* A carry may hold whole events (its holder was stalled): now. */
+	if (in->in_len > 0 && parse_kept(in, 0, err) < 0)
+		return -1;
 	if (sse_intake_dropbox(in, err) < 0)
 		return -1;
 	if (sse_intake_fifo(in, err) < 0)
@@ -531,22 +578,13 @@ int sse_intake_notify(struct sse_intake *in, int wd, uint32_t mask, const char *
 }
 
 /* The fifo's kept bytes, once more; then drains the pipe again. */
-static int retry_kept(struct sse_intake *in, uint64_t now, struct sse_err *err)
+static int retry_kept(struct sse_intake *in, struct sse_err *err)
 {
-	size_t consumed = 0;
-	int rc;
-
 	in->stall_ms = 0;
-	cpath(in, in->what, "fifo");
-	rc = parse_into_log(in, in->in, in->in_len, in->stall_eof, &consumed, err);
-	memmove(in->in, in->in + consumed, in->in_len - consumed);
-	in->in_len -= consumed;
-	if (rc < 0)
+	if (parse_kept(in, in->stall_eof, err) < 0)
 		return -1;
-	if (in->append_failed) {
-		in->stall_ms = now + 1000;
+	if (in->stall_ms)
 		return 0;
-	}
 	in->stall_eof = 0;
 	return sse_intake_fifo(in, err);
 }
@@ -568,7 +606,7 @@ int sse_intake_tick(struct sse_intake *in, uint64_t now, struct sse_err *err)
 	static const unsigned delays[] = { 20, 100, 400, 1500 };
 	int rc;
 
-	if (in->holder && in->stall_ms && now >= in->stall_ms && retry_kept(in, now, err) < 0)
+	if (in->holder && in->stall_ms && now >= in->stall_ms && retry_kept(in, err) < 0)
 		return -1;
 	if (in->holder && in->rescan_ms && now >= in->rescan_ms)
 		return sse_intake_dropbox(in, err);
@@ -581,6 +619,25 @@ int sse_intake_tick(struct sse_intake *in, uint64_t now, struct sse_err *err)
 	}
 	in->retry_ms = now + delays[in->retries++];
 	return 0;
+}
+
+static void keep_pipe(struct sse_intake *in)
+{
+	/* Bounded: a pipe holds at most 1 MiB (pipe-max-size). */
+	for (int round = 0; round < 64; round++) {
+		ssize_t n;
+
+		if (grow_in(in, 65536) < 0) {
+			say(in, "out of memory keeping the bytes of '%s'", cpath(in, in->what, "fifo"));
+			return;
+		}
+		n = read(in->fifo_fd, in->in + in->in_len, in->in_cap - in->in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		in->in_len += (size_t)n;
+	}
 }
 
 /* The incomplete event goes to the next holder; written before the lock is
@@ -617,8 +674,12 @@ int sse_intake_close(struct sse_intake *in, struct sse_err *err)
 	int rc = 0;
 
 	if (in->holder) {
-		/* What writers already put in the pipe is ours to drain. */
-		if (sse_intake_fifo(in, err) < 0)
+		/* What writers already put in the pipe is ours to drain; a
+		 * stalled holder cannot, so it hands the bytes on in the carry
+		 * (the pipe's contents die with its last reader). */
+		if (in->stall_ms)
+			keep_pipe(in);
+		else if (sse_intake_fifo(in, err) < 0)
 			rc = -1;
 		if (save_carry(in, rc < 0 ? NULL : err) < 0)
 			rc = -1;
