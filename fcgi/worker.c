@@ -90,6 +90,15 @@ static void say(struct worker *wk, const char *fmt, ...)
 	wk->conf->report(NULL, line);
 }
 
+/* A stream's timer; the heap's only failure is growing its array. */
+static int arm(struct worker *wk, struct heap_node *timer, uint64_t due)
+{
+	if (heap_push(&wk->timers, timer, due) == 0)
+		return 0;
+	say(wk, "out of memory for the timer of a stream (%zu held)", wk->timers.len);
+	return -1;
+}
+
 static struct fcgi_stream *of_timer(struct heap_node *n)
 {
 	return (struct fcgi_stream *)(void *)((char *)n - offsetof(struct fcgi_stream, timer));
@@ -172,7 +181,7 @@ static void finish(struct worker *wk, struct fcgi_stream *s)
 	if (fcgi_out_pending(&s->out) == 0)
 		(void)shutdown(s->out.fd, SHUT_WR);
 	s->closing = 1;
-	if (sync_events(wk, s) < 0 || heap_push(&wk->timers, &s->timer, wk->now + CLOSING_MS) < 0)
+	if (sync_events(wk, s) < 0 || arm(wk, &s->timer, wk->now + CLOSING_MS) < 0)
 		destroy(wk, s);
 }
 
@@ -463,7 +472,7 @@ static void start_stream(struct worker *wk, struct fcgi_stream *s, const struct 
 		finish(wk, s);
 		return;
 	}
-	if (heap_push(&wk->timers, &s->timer, wk->now + (uint64_t)sse_stream_timeout(&s->st, wk->now)) < 0 ||
+	if (arm(wk, &s->timer, wk->now + (uint64_t)sse_stream_timeout(&s->st, wk->now)) < 0 ||
 	    sync_events(wk, s) < 0) {
 		destroy(wk, s);
 		return;
@@ -487,7 +496,7 @@ static void probe_next(struct worker *wk, struct fcgi_stream *s)
 		return;
 	}
 	heap_remove(&wk->timers, &s->timer);
-	if (heap_push(&wk->timers, &s->timer, wk->now + SSE_PROBE_INTERVAL_MS) < 0 ||
+	if (arm(wk, &s->timer, wk->now + SSE_PROBE_INTERVAL_MS) < 0 ||
 	    sync_events(wk, s) < 0)
 		destroy(wk, s);
 }

@@ -12,4 +12,10 @@
 	[ "$(sed -n 's/.* error_lines=\([0-9]*\) .*/\1/p' <<< "$output")" -gt 50 ]
 	# as root the disk fills for real (the README says why it may not)
 	[ "$(id -u)" -ne 0 ] || [[ $output == *" diskfull=tmpfs "* ]]
+	# nothing from the fifo or the drop-box lost while the disk was full
+	[[ $output == *" diskfull_fifo_lost=0 "* ]]
+	# sse-fcgi too: descriptors, allocations, EIO, a full disk under the fifo;
+	# out of descriptors, a worker says so once, not per accept
+	[ "$(sed -n 's/.* fcgi_cases=\([0-9]*\) .*/\1/p' <<< "$output")" -ge 30 ]
+	[ "$(sed -n 's/.* fcgi_emfile_accept_lines=\([0-9]*\) .*/\1/p' <<< "$output")" -le 2 ]
 }
