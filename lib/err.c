@@ -5,6 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message quotes values from requests, settings and file names: a CR,
+ * LF or other control byte there would split the error log's one line or
+ * forge another, so each becomes '?'. */
+static void one_line(char *msg)
+{
+	for (; *msg; msg++)
+		if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
+			*msg = '?';
+}
+
 int sse_err_set(struct sse_err *err, const char *fmt, ...)
 {
 	va_list ap;
@@ -14,6 +24,7 @@ int sse_err_set(struct sse_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	one_line(err->msg);
 	err->code = 0;
 	return -1;
 }
@@ -31,6 +42,7 @@ int sse_err_sys(struct sse_err *err, const char *fmt, ...)
 	va_end(ap);
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(saved));
+	one_line(err->msg);
 	err->code = saved;
 	errno = saved;
 	return -1;

@@ -130,6 +130,16 @@ static void check_goods(void)
 		}
 		tap_ok(ok, "%s=%s is taken %s", g->name, g->value, err.msg);
 	}
+	/* a value with a line break is quoted on one line (the error log's) */
+	{
+		struct sse_settings s;
+		struct sse_err err;
+
+		sse_settings_defaults(&s);
+		tap_ok(sse_settings_set(&s, sse_setting_find("SSE_HEARTBEAT"), "1\nsse.cgi: forged\r", &err) < 0 &&
+		       !strpbrk(err.msg, "\r\n") && strstr(err.msg, "'1?sse.cgi: forged?'"),
+		       "a bad value's line breaks do not split its error line: %s", err.msg);
+	}
 	/* an empty CORS list is the same as none */
 	{
 		struct sse_settings s;
