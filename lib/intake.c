@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,11 +146,18 @@ static int append_event(void *ctx, const struct sse_event *ev)
 		in->stall_said = 1;
 		return -1;
 	}
-	if (in->stall_said)
-		say(in, "events from '%s' published again", in->what);
-	in->stall_said = 0;
 	in->events++;
 	return 0;
+}
+
+/* After a commit: a stall that was said is over once a parse went through
+ * without a refusal (an append that a later refusal rolled back is not). */
+static void stall_over(struct sse_intake *in)
+{
+	if (in->stall_said && !in->append_failed) {
+		say(in, "events from '%s' published again", in->what);
+		in->stall_said = 0;
+	}
 }
 
 static void too_big(void *ctx, size_t size)
@@ -171,7 +179,42 @@ static int parse_into_log(struct sse_intake *in, const char *buf, size_t len, in
 	in->append_failed = 0;
 	sse_parse(&in->parser, buf, len, eof, consumed, append_event, too_big, in);
 	rc = sse_log_unlock(in->log, err);
+	if (rc == 0 && *consumed > 0)
+		stall_over(in);
 	return rc;
+}
+
+/* Makes room for n more bytes in in->in. A stalled holder keeps whole
+ * events there, and hands them on in the carry, beyond the usual tail. */
+static int grow_in(struct sse_intake *in, size_t n)
+{
+	char *nb;
+
+	if (in->in_cap - in->in_len >= n)
+		return 0;
+	nb = realloc(in->in, in->in_len + n);
+	if (!nb)
+		return -1;
+	in->in = nb;
+	in->in_cap = in->in_len + n;
+	return 0;
+}
+
+/* The log refused an event: the fifo is left unread for a second. An event
+ * the pipe's EOF ended gets its blank line, so that it stays ended when
+ * the kept bytes are handed on in the carry and more input follows. */
+static void stall(struct sse_intake *in, int eof)
+{
+	in->stall_ms = sse_now_ms() + 1000;
+	in->stall_eof = 0;
+	if (eof && in->in_len) {
+		if (grow_in(in, 2) == 0) {
+			memcpy(in->in + in->in_len, "\n\n", 2);
+			in->in_len += 2;
+		} else {
+			in->stall_eof = 1;
+		}
+	}
 }
 
 /* Parses the fifo's bytes kept in in->in (a stall's, or a carry's): what
@@ -188,26 +231,8 @@ static int parse_kept(struct sse_intake *in, int eof, struct sse_err *err)
 	in->in_len -= consumed;
 	if (rc < 0)
 		return -1;
-	if (in->append_failed) {
-		in->stall_ms = sse_now_ms() + 1000;
-		in->stall_eof = eof;
-	}
-	return 0;
-}
-
-/* Makes room for n more bytes in in->in. A stalled holder keeps whole
- * events there, and hands them on in the carry, beyond the usual tail. */
-static int grow_in(struct sse_intake *in, size_t n)
-{
-	char *nb;
-
-	if (in->in_cap - in->in_len >= n)
-		return 0;
-	nb = realloc(in->in, in->in_len + n);
-	if (!nb)
-		return -1;
-	in->in = nb;
-	in->in_cap = in->in_len + n;
+	if (in->append_failed)
+		stall(in, eof);
 	return 0;
 }
 
@@ -329,8 +354,7 @@ int sse_intake_fifo(struct sse_intake *in, struct sse_err *err)
 		if (rc < 0)
 			return -1;
 		if (in->append_failed) {
-			in->stall_ms = sse_now_ms() + 1000;
-			in->stall_eof = eof;
+			stall(in, eof);
 			break;
 		}
 	}
@@ -486,10 +510,21 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, int named
 			 * keeps only the rest, for a take a second later. */
 			in->backoff_ms = in->rescan_ms = sse_now_ms() + 1000;
 			if (sse_log_commit(in->log, err) < 0 ||
-			    keep_rest(in, dfd, name, in->file + consumed, (size_t)n - consumed, err) < 0)
-				rc = -1;
-			else
+			    keep_rest(in, dfd, name, in->file + consumed, (size_t)n - consumed, err) < 0) {
+				/* Not left as .taking, which the next locker
+				 * would remove as done: aside, for the admin. */
+				char aside[NAME_MAX + 16];
+
+				snprintf(aside, sizeof(aside), ".partial-%.*s", NAME_MAX - 10, name);
+				if (renameat(dfd, SSE_TAKING_NAME, dfd, aside) < 0)
+					snprintf(aside, sizeof(aside), "%s", SSE_TAKING_NAME);
+				say(in, "%s; drop-box file '%s/incoming/%s' published up to byte %zu, the rest kept as '%s'",
+				    err->msg, in->dir, name, consumed, aside);
 				sse_log_take_end(in->log);
+				rc = 0;
+			} else {
+				sse_log_take_end(in->log);
+			}
 		} else if (sse_log_commit(in->log, err) < 0) {
 			/* Commit before the unlink: a taker killed in between
 			 * counts as done (resolve_take removes .taking). */
@@ -498,6 +533,7 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, int named
 			rc = sse_err_sys(err, "cannot remove '%s/incoming/%s'", in->dir, SSE_TAKING_NAME);
 		} else {
 			sse_log_take_end(in->log);
+			stall_over(in);
 		}
 	}
 	if (sse_log_unlock(in->log, rc < 0 ? NULL : err) < 0)
@@ -511,8 +547,14 @@ int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err)
 	struct dirent *de;
 	int rc = 0, dfd;
 
-	if (!in->holder || sse_now_ms() < in->backoff_ms)
+	if (!in->holder)
 		return 0;
+	if (sse_now_ms() < in->backoff_ms) {
+		/* else the wait would be due at once until then: a spin */
+		if (in->rescan_ms && in->rescan_ms < in->backoff_ms)
+			in->rescan_ms = in->backoff_ms;
+		return 0;
+	}
 	/* Not opendir(): a link planted as incoming/ would have us take (and
 	 * remove) files outside the spool. */
 	dfd = sse_open(cpath(in, in->path, "incoming"), O_RDONLY | O_DIRECTORY, 0, err);
@@ -623,6 +665,13 @@ int sse_intake_tick(struct sse_intake *in, uint64_t now, struct sse_err *err)
 
 static void keep_pipe(struct sse_intake *in)
 {
+	struct statvfs fs;
+
+	/* Taken out of the pipe only when the carry has room for them: else
+	 * they stay, for the next holder (if another stream keeps it open). */
+	if (fstatvfs(in->lock_fd, &fs) < 0 ||
+	    (unsigned long long)fs.f_bavail * fs.f_frsize < in->in_len + (64ull << 10) + (1ull << 20))
+		return;
 	/* Bounded: a pipe holds at most 1 MiB (pipe-max-size). */
 	for (int round = 0; round < 64; round++) {
 		ssize_t n;
@@ -677,12 +726,16 @@ int sse_intake_close(struct sse_intake *in, struct sse_err *err)
 		/* What writers already put in the pipe is ours to drain; a
 		 * stalled holder cannot, so it hands the bytes on in the carry
 		 * (the pipe's contents die with its last reader). */
+		if (sse_intake_fifo(in, err) < 0)
+			rc = -1;
 		if (in->stall_ms)
 			keep_pipe(in);
-		else if (sse_intake_fifo(in, err) < 0)
+		if (save_carry(in, rc < 0 ? NULL : err) < 0) {
+			if (in->in_len)
+				say(in, "%zu bytes of events from '%s' lost: they could not be handed on",
+				    in->in_len, cpath(in, in->what, "fifo"));
 			rc = -1;
-		if (save_carry(in, rc < 0 ? NULL : err) < 0)
-			rc = -1;
+		}
 	}
 	/* A worker of sse-fcgi keeps its inotify fd for other channels. */
 	if (in->wd_owner >= 0)

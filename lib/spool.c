@@ -65,13 +65,15 @@ static void remove_partial(const char *tmp)
 	(void)rmdir(tmp);
 }
 
-/* A new name is durable only once its directory is synced. */
+/* A new name is durable only once its directory is synced. Not sse_open():
+ * the spool itself may be a link an admin made (/var/spool/sse -> /srv/sse);
+ * only what lies under it is never followed. */
 static int sync_dir(const char *path, struct sse_err *err)
 {
-	int fd = sse_open(path, O_RDONLY | O_DIRECTORY, 0, err);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
-		return -1;
+		return sse_err_sys(err, "cannot open '%s'", path);
 	if (fsync(fd) < 0) {
 		sse_err_sys(err, "cannot sync '%s'", path);
 		sse_close(fd);

@@ -77,6 +77,17 @@ increasing() {
 
 # --- --help, --version --------------------------------------------------------
 
+@test "a spool that is itself a link (an admin's) works; only what lies under it is never followed" {
+	mkdir -p "$BATS_TEST_TMPDIR/real"
+	ln -s "$BATS_TEST_TMPDIR/real" "$BATS_TEST_TMPDIR/linked"
+	run --separate-stderr "$PUB" --spool "$BATS_TEST_TMPDIR/linked" --create ch
+	echo "$stderr"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+	run --separate-stderr "$PUB" --spool "$BATS_TEST_TMPDIR/linked" ch first
+	[ "$status" -eq 0 ] && [ "$output" = 1 ]
+	[ -d "$BATS_TEST_TMPDIR/real/ch/log" ]
+}
+
 @test "--help: usage on stdout, exit 0" {
 	run --separate-stderr "$PUB" --help
 	[ "$status" -eq 0 ]
