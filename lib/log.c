@@ -114,11 +114,6 @@ static int map_index(struct sse_log *log, struct sse_err *err)
 	log->map_len = HDR_SIZE + h.capacity * sizeof(struct entry);
 	if ((uint64_t)st.st_size < log->map_len)
 		return sse_err_set(err, "'%s' is truncated", log->watch);
-	/* An index made sparse (by an older version, or copied) gets its
-	 * blocks too, if it can. Only then: fallocate raises IN_MODIFY, which
-	 * would wake every reader at each open. */
-	if ((uint64_t)st.st_blocks * 512 < log->map_len)
-		(void)posix_fallocate(log->index_fd, 0, (off_t)log->map_len);
 	p = mmap(NULL, log->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, log->index_fd, 0);
 	if (p == MAP_FAILED)
 		return sse_err_sys(err, "cannot map '%s'", log->watch);
@@ -248,6 +243,19 @@ static int lock_raw(struct sse_log *log, struct sse_err *err)
 	log->locked = 1;
 	log->wrote = 0;
 	log->wseq = committed(log);
+	/* An index made sparse (by an older version, or copied) gets its
+	 * blocks before this process first stores into the map (a store into
+	 * a hole of a full disk is a SIGBUS). Here, once per writer, not at
+	 * open: readers only load, and fallocate raises IN_MODIFY, which would
+	 * wake every reader at each open (on compressing filesystems st_blocks
+	 * stays small however allocated). */
+	if (!log->allocated) {
+		struct stat st;
+
+		log->allocated = 1;
+		if (fstat(log->index_fd, &st) == 0 && (uint64_t)st.st_blocks * 512 < log->map_len)
+			(void)posix_fallocate(log->index_fd, 0, (off_t)log->map_len);
+	}
 	return 0;
 }
 

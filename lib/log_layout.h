@@ -66,6 +66,7 @@ struct sse_log {
 	size_t map_len;
 	uint64_t cap, history;
 	int sync, locked;
+	int allocated;                /* the index's blocks were checked */
 	uint64_t wseq;                /* next seq this writer fills */
 	uint64_t wseg;                /* segment open for writing */
 	int wseg_fd, wrote;
