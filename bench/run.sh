@@ -32,7 +32,7 @@ while getopts "n:d:i:o:h" o; do
 done
 . "$BENCH/common.sh"
 bench_results run
-# One inotify instance per sse.cgi stream (README, "Limits to know").
+# One inotify instance per sse.cgi stream (doc/troubleshooting.md, "Limits to know").
 need=0
 for n in $NS; do [ "$n" -gt "$need" ] && need=$n; done
 need=$((need + 200))

@@ -511,11 +511,11 @@ increasing() {
 	[ "${lines[55295]}" -eq 55296 ]
 }
 
-# The README's Python recipe, as printed there, against a spool of ours.
-@test "README: the Python producer recipe publishes and drops as it says" {
+# The Python recipe of doc/publishing.md, as printed there, against a spool of ours.
+@test "doc/publishing.md: the Python producer recipe publishes and drops as it says" {
 	local dir
 
-	sed -n '/^```python$/,/^```$/p' "$TOP/README.md" | sed '1d;$d' | sed "s|/srv/sse|$SP|g" >"$BATS_TEST_TMPDIR/recipe.py"
+	sed -n '/^```python$/,/^```$/p' "$TOP/doc/publishing.md" | sed '1d;$d' | sed "s|/srv/sse|$SP|g" >"$BATS_TEST_TMPDIR/recipe.py"
 	[ -s "$BATS_TEST_TMPDIR/recipe.py" ]
 	pub --create news
 	run env PATH="$(dirname "$PUB"):$PATH" python3 -c "

@@ -3,7 +3,7 @@
  * value), loading from a lookup, the CORS list, and the README listing
  * every setting.
  *
- * Usage: test_settings [README]   (default $SSE_README, else README.md) */
+ * Usage: test_settings [PAGE]   (default $SSE_README, else doc/stream.md) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,7 +457,7 @@ static void check_readme(const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *readme = argc > 1 ? argv[1] : getenv("SSE_README") ? getenv("SSE_README") : "README.md";
+	const char *readme = argc > 1 ? argv[1] : getenv("SSE_README") ? getenv("SSE_README") : "doc/stream.md";
 
 	check_defaults();
 	check_table();
