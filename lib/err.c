@@ -1,4 +1,5 @@
 #include "err.h"
+#include "perm.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -42,8 +43,9 @@ int sse_err_sys(struct sse_err *err, const char *fmt, ...)
 	va_end(ap);
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(saved));
-	one_line(err->msg);
 	err->code = saved;
+	sse_err_perm(err);
+	one_line(err->msg);
 	errno = saved;
 	return -1;
 }

@@ -7,7 +7,8 @@
 
 #include <stddef.h>
 
-#define SSE_ERR_MAX 512
+/* room for a permission error's explanation (perm.h) with two paths */
+#define SSE_ERR_MAX 1024
 
 struct sse_err {
 	char msg[SSE_ERR_MAX];
@@ -22,7 +23,8 @@ struct sse_err {
 
 /* Sets the message; returns -1 so callers can "return sse_err_set(...)". */
 int sse_err_set(struct sse_err *err, const char *fmt, ...) SSE_PRINTF(2, 3);
-/* Same, with ": strerror(errno)" appended and errno kept in err->code. */
+/* Same, with ": strerror(errno)" appended and errno kept in err->code;
+ * EACCES and EPERM also say who runs and who owns what (perm.h). */
 int sse_err_sys(struct sse_err *err, const char *fmt, ...) SSE_PRINTF(2, 3);
 void sse_err_clear(struct sse_err *err);
 

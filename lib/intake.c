@@ -41,6 +41,24 @@ static void say(struct sse_intake *in, const char *fmt, ...)
 		in->report(in->report_ctx, line);
 }
 
+/* A failed syscall's line, through sse_err_sys: a permission error there
+ * also says who runs and who owns the file (perm.h). */
+static void say_sys(struct sse_intake *in, const char *fmt, ...) SSE_PRINTF(2, 3);
+static void say_sys(struct sse_intake *in, const char *fmt, ...)
+{
+	int saved = errno;
+	char line[SSE_ERR_MAX];
+	struct sse_err err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	sse_err_sys(&err, "%s", line);
+	say(in, "%s", err.msg);
+}
+
 /* The parser re-reads an incomplete event, so the buffer holds the largest
  * tail the parser keeps (4 x max + 4096, see parse.h) plus a pipe's worth. */
 static size_t tail_max(size_t max_event)
@@ -252,7 +270,7 @@ static void load_carry(struct sse_intake *in)
 		return;
 	if (fstat(fd, &st) < 0 || grow_in(in, (size_t)st.st_size + 65536) < 0) {
 		/* left in place for the next holder */
-		say(in, "cannot read '%s': %s", p, strerror(errno));
+		say_sys(in, "cannot read '%s'", p);
 		sse_close(fd);
 		return;
 	}
@@ -270,7 +288,7 @@ static void load_carry(struct sse_intake *in)
 		say(in, "ignoring '%s': not a carry file of this version", p);
 	}
 	if (unlink(p) < 0)
-		say(in, "cannot remove '%s': %s", p, strerror(errno));
+		say_sys(in, "cannot remove '%s'", p);
 }
 
 int sse_intake_try(struct sse_intake *in, struct sse_err *err)
@@ -371,8 +389,8 @@ static void reject(struct sse_intake *in, int dfd, const char *name, const char 
 
 	snprintf(aside, sizeof(aside), ".rejected-%.*s", NAME_MAX - 10, name);
 	if (renameat(dfd, name, dfd, aside) < 0 && errno != ENOENT)
-		say(in, "drop-box file '%s/incoming/%s' refused (%s), and cannot be moved aside: %s",
-		    in->dir, name, why, strerror(errno));
+		say_sys(in, "drop-box file '%s/incoming/%s' refused (%s), and cannot be moved aside",
+			in->dir, name, why);
 	else
 		say(in, "drop-box file '%s/incoming/%s' refused: %s; moved to '%s'", in->dir, name,
 		    why, aside);
@@ -452,7 +470,7 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, int named
 			reject(in, dfd, name, "a symbolic link");
 			return 0;
 		}
-		say(in, "cannot open '%s/incoming/%s': %s", in->dir, name, strerror(errno));
+		say_sys(in, "cannot open '%s/incoming/%s'", in->dir, name);
 		return 0;
 	}
 	if (fstat(fd, &st) < 0) {

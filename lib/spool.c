@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +84,41 @@ static int sync_dir(const char *path, struct sse_err *err)
 	return 0;
 }
 
+/* The first channel makes the spool too, as a channel directory is made
+ * (the web side never creates anything). Its parent must exist: a typo
+ * there must not grow a tree of directories. */
+static int make_spool(const char *spool, struct sse_err *err)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	size_t len;
+	struct stat st;
+
+	if (stat(spool, &st) == 0 || errno != ENOENT)
+		return sse_spool_check(spool, err);
+	if (sse_path(parent, sizeof(parent), err, "%s", spool) < 0)
+		return -1;
+	for (len = strlen(parent); len > 1 && parent[len - 1] == '/'; len--)
+		parent[len - 1] = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash)
+		strcpy(parent, ".");
+	else
+		slash[slash == parent] = '\0'; /* "/spool" has the parent "/" */
+	if (mkdir(spool, SSE_DIR_MODE) < 0) {
+		if (errno == EEXIST) /* another creator was first */
+			return sse_spool_check(spool, err);
+		if (errno == ENOENT)
+			return sse_err_set(err, "cannot create spool '%s': its parent directory '%s' does "
+					   "not exist (create it first)", spool, parent);
+		return sse_err_sys(err, "cannot create spool '%s'", spool);
+	}
+	if (chmod(spool, SSE_DIR_MODE) < 0)
+		return sse_err_sys(err, "cannot set the mode of '%s'", spool);
+	/* The spool's name must outlive a power cut with the channels in it. */
+	return sync_dir(parent, err);
+}
+
 static int build(const char *tmp, unsigned long history, struct sse_err *err)
 {
 	char path[PATH_MAX];
@@ -134,7 +170,7 @@ int sse_spool_create(const char *spool, const char *name, unsigned long history,
 		return -1;
 	if (lstat(dir, &st) == 0) /* a link there is refused when opened */
 		return 1;
-	if (sse_spool_check(spool, err) < 0)
+	if (make_spool(spool, err) < 0)
 		return -1;
 	/* A leading '.' can never be a channel name. */
 	if (sse_path(tmp, sizeof(tmp), err, "%s/.new-%s-%ld", spool, name, (long)getpid()) < 0)

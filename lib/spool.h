@@ -17,7 +17,8 @@
 /* dir = SPOOL/NAME; the name must already be valid. */
 int sse_spool_chan_dir(char *dir, size_t cap, const char *spool, const char *name,
 		       struct sse_err *err);
-/* 0 when created, 1 when it already existed. */
+/* 0 when created, 1 when it already existed. A missing spool is created
+ * too (its parent must exist), with the modes of a channel directory. */
 int sse_spool_create(const char *spool, const char *name, unsigned long history,
 		     struct sse_err *err);
 /* Opens the channel's log; a missing channel fails with err->code ENOENT

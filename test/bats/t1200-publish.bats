@@ -194,11 +194,25 @@ increasing() {
 
 # --- other failures: exit 1 ------------------------------------------------
 
-@test "failure: missing spool -> 1 naming it" {
-	run --separate-stderr "$PUB" --spool "$BATS_TEST_TMPDIR/nope" ch x
-	one_error 1 "$BATS_TEST_TMPDIR/nope"
-	run --separate-stderr "$PUB" --spool "$BATS_TEST_TMPDIR/nope" --create ch
-	one_error 1 "$BATS_TEST_TMPDIR/nope"
+@test "a missing spool is made by --create and by a first publish (a channel's modes, any umask)" {
+	local m d=$BATS_TEST_TMPDIR
+
+	for m in 022 077 000; do
+		rm -rf "$d/new" "$d/new2"
+		run --separate-stderr bash -c "umask $m && '$PUB' --spool '$d/new' --create ch"
+		[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+		[ "$(stat -c %a "$d/new")" = 2775 ] && [ -p "$d/new/ch/fifo" ]
+		run --separate-stderr bash -c "umask $m && '$PUB' --spool '$d/new2/' ch x"
+		[ "$status" -eq 0 ] && [ "$output" = 1 ] && [ -z "$stderr" ]
+		[ "$(stat -c %a "$d/new2")" = 2775 ]
+	done
+}
+
+@test "failure: a missing spool's missing parent -> 1 naming it, nothing created" {
+	run --separate-stderr "$PUB" --spool "$BATS_TEST_TMPDIR/nope/spool" ch x
+	one_error 1 "its parent directory '$BATS_TEST_TMPDIR/nope' does not exist"
+	run --separate-stderr "$PUB" --spool "$BATS_TEST_TMPDIR/nope/spool" --create ch
+	one_error 1 "its parent directory '$BATS_TEST_TMPDIR/nope' does not exist"
 	[ ! -e "$BATS_TEST_TMPDIR/nope" ]
 }
 
@@ -226,6 +240,10 @@ increasing() {
 	rm -rf "$d"
 	one_error 1 "$d/spool"
 	[[ "$stderr" == *"ermission denied"* ]]
+	# who runs, who owns what, and where the fix is (one line, checked above)
+	[[ "$stderr" == *"(running as user "* ]]
+	[[ "$stderr" == *"mode 0555"* ]]
+	[[ "$stderr" == *"doc/publishing.md#who-may-write-the-spool"* ]]
 }
 
 @test "failure: stdout that cannot be written -> 1" {
