@@ -77,7 +77,7 @@ $(O)/libsse.pc: lib/libsse.pc.in FORCE
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(libdir)|' -e 's|@INCLUDEDIR@|$(includedir)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-$(O)/sse.cgi: $(O)/cgi/sse_cgi.o $(O)/libsse.a
+$(O)/sse.cgi: $(O)/cgi/sse_cgi.o $(O)/cgi/out.o $(O)/libsse.a
 	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 # Dynamic: a pool is a few processes, and libfcgi.a pulls in resolver calls
 # that a static glibc program cannot make.

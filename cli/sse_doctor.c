@@ -32,6 +32,10 @@
  * one did, relative to when it was sent. */
 #define HELD_MS 150
 
+/* What a browser announces (Chromium, Firefox): a server compresses only
+ * for a request that announces it, so the doctor asks the same way. */
+#define BROWSER_ENCODINGS "gzip, deflate, br, zstd"
+
 static const char *prog = "sse-doctor";
 
 /* --- what arrived, and when --------------------------------------------------- */
@@ -202,6 +206,7 @@ struct reader {
 	unsigned n, total, interval;
 	uint64_t sent;
 	char program[32], software[96];
+	char asked_encoding[64];    /* the probe's echo of Accept-Encoding; "" before 0.3 */
 	struct event_seen *ev;
 	size_t nev, cap_ev;
 	size_t body_bytes;
@@ -223,6 +228,8 @@ static void on_line(struct reader *rd, uint64_t now)
 	}
 	if (strcmp(l, "event: probe") == 0) {
 		rd->in_probe = 1;
+	} else if (rd->in_probe && !rd->asked_encoding[0] && strncmp(l, ": accept-encoding: ", 19) == 0) {
+		sscanf(l + 19, "%63s", rd->asked_encoding);
 	} else if (strncmp(l, "data: ", 6) == 0) {
 		unsigned long long sent;
 		unsigned n, total, interval;
@@ -374,15 +381,20 @@ static void advise_buffering(enum server srv, int fcgi)
 	}
 }
 
-static void advise_compression(enum server srv)
+static void advise_compression(enum server srv, int fcgi)
 {
 	switch (srv) {
 	case S_LIGHTTPD:
 		printf("  lighttpd's mod_deflate compresses it: leave text/event-stream out of deflate.mimetypes.\n");
 		break;
 	case S_APACHE:
-		printf("  mod_deflate or mod_brotli compresses it: leave text/event-stream out of\n"
-		       "  AddOutputFilterByType, or SetEnv no-gzip 1 in the stream's <Location>.\n");
+		printf("  mod_deflate or mod_brotli compresses it. Where you can edit the server's\n"
+		       "  configuration: leave text/event-stream out of AddOutputFilterByType. Where you\n"
+		       "  cannot (shared hosting), in the .htaccess beside the program (or its <Location>):\n"
+		       "    SetEnv no-gzip 1\n"
+		       "    SetEnv no-brotli 1\n");
+		if (!fcgi)
+			printf("  or name the program nph-sse.cgi: Apache then passes its output through no filter.\n");
 		break;
 	case S_NGINX:
 		printf("  nginx compresses it: gzip off; in the stream's location (or leave\n"
@@ -404,6 +416,13 @@ static int verdict(const struct head *h, struct reader *rd, uint64_t asked_ms, i
 
 	printf("status %d, Content-Type: %s%s%s\n", h->status, h->type[0] ? h->type : "(none)",
 	       h->encoding[0] ? ", Content-Encoding: " : "", h->encoding);
+	if (h->status == 200 && rd->nev == 0 && h->encoding[0] && (rd->coding_unknown || rd->inflate_failed)) {
+		printf("PROBLEM: the stream is compressed (Content-Encoding: %s), which the doctor cannot\n"
+		       "  read; a compressor holds events until its block fills, and EventSource gains\n"
+		       "  nothing from it.\n", h->encoding);
+		advise_compression(front, 0);
+		return 1;
+	}
 	if (h->status != 200 || rd->nev == 0) {
 		printf("PROBLEM: no probe events came back (status %d, %zu body bytes).\n", h->status,
 		       rd->body_bytes);
@@ -438,7 +457,7 @@ static int verdict(const struct head *h, struct reader *rd, uint64_t asked_ms, i
 		problems++;
 		printf("PROBLEM: the stream is compressed (Content-Encoding: %s). A compressor holds\n"
 		       "  events until its block fills, and EventSource gains nothing from it.\n", h->encoding);
-		advise_compression(front != S_UNKNOWN ? front : srv);
+		advise_compression(front != S_UNKNOWN ? front : srv, fcgi);
 	}
 	if (held_n > 0 || rd->nev < rd->total) {
 		problems++;
@@ -456,6 +475,17 @@ static int verdict(const struct head *h, struct reader *rd, uint64_t asked_ms, i
 		       h->via[0] ? "Via: " : "Server: ", h->via[0] ? h->via : h->server);
 	if (h->has_length)
 		printf("note: the answer has a Content-Length, which an event stream should not have.\n");
+	/* A server compresses only for a request that announces it: a probe
+	 * asked without Accept-Encoding (curl without -H) cannot show what a
+	 * browser gets. */
+	if (strcmp(rd->asked_encoding, "-") == 0) {
+		problems++;
+		printf("PROBLEM: the probe was asked without Accept-Encoding, and browsers always send\n"
+		       "  one: a server that compresses the stream would not show it here. Ask as a\n"
+		       "  browser does:\n"
+		       "    curl -sN --raw -i -H 'Accept-Encoding: " BROWSER_ENCODINGS "' 'URL?probe' | %s -\n",
+		       prog);
+	}
 	if (!problems) {
 		printf("OK: the %zu events arrived as they were sent (largest hold-up %lld ms, first after %llu ms):\n"
 		       "  nothing on the way buffers or compresses the stream.\n",
@@ -503,7 +533,7 @@ static int ask(const char *url)
 
 	if (strncmp(url, "https://", 8) == 0) {
 		fprintf(stderr, "%s: https: the doctor speaks plain HTTP; let curl fetch and read its output:\n"
-				"  curl -sN --raw -i -H 'Accept-Encoding: gzip, deflate' '%s?probe' | %s -\n",
+				"  curl -sN --raw -i -H 'Accept-Encoding: " BROWSER_ENCODINGS "' '%s?probe' | %s -\n",
 			prog, url, prog);
 		return -1;
 	}
@@ -529,7 +559,7 @@ static int ask(const char *url)
 	host[hlen] = '\0';
 	n = snprintf(req, sizeof(req),
 		     "GET %s%sprobe HTTP/1.1\r\nHost: %.*s\r\nAccept: text/event-stream\r\n"
-		     "Accept-Encoding: gzip, deflate\r\nCache-Control: no-cache\r\n"
+		     "Accept-Encoding: " BROWSER_ENCODINGS "\r\nCache-Control: no-cache\r\n"
 		     "User-Agent: sse-doctor/%s\r\nConnection: close\r\n\r\n",
 		     *path ? path : "/", strchr(path, '?') ? "&" : "?", (int)(path - p), p, SSE_VERSION);
 	if (n < 0 || (size_t)n >= sizeof(req)) {
@@ -558,7 +588,7 @@ static int ask(const char *url)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sse-doctor [--timeout SECONDS] URL\n"
-		   "       curl -sN --raw -i -H 'Accept-Encoding: gzip, deflate' 'URL?probe' | sse-doctor -\n"
+		   "       curl -sN --raw -i -H 'Accept-Encoding: " BROWSER_ENCODINGS "' 'URL?probe' | sse-doctor -\n"
 		   "       sse-doctor --help | --version\n\n"
 		   "Reads URL?probe (the stream's URL: .../sse.cgi or where sse-fcgi is mounted)\n"
 		   "through the web server, and says whether anything on the way buffers or\n"

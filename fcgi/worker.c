@@ -60,6 +60,7 @@ struct fcgi_stream {
 	uint8_t busy, closing, counted, registered, want_out;
 	uint8_t probe;                /* ?probe: events sent so far */
 	char *probe_soft;             /* ?probe: SERVER_SOFTWARE */
+	char *probe_ae;               /* ?probe: HTTP_ACCEPT_ENCODING */
 };
 
 struct worker {
@@ -162,6 +163,7 @@ static void destroy(struct worker *wk, struct fcgi_stream *s)
 	fcgi_out_free(&s->out);
 	free(s->own);
 	free(s->probe_soft);
+	free(s->probe_ae);
 	free(s);
 	wk->streams--;
 }
@@ -485,7 +487,7 @@ static void start_stream(struct worker *wk, struct fcgi_stream *s, const struct 
 static void probe_next(struct worker *wk, struct fcgi_stream *s)
 {
 	char b[SSE_PROBE_EVENT_SIZE];
-	size_t n = sse_probe_event(b, ++s->probe, sse_probe_clock_ms(), "sse-fcgi", s->probe_soft);
+	size_t n = sse_probe_event(b, ++s->probe, sse_probe_clock_ms(), "sse-fcgi", s->probe_soft, s->probe_ae);
 
 	if (fcgi_out_send(&s->out, b, n) < 0) {
 		destroy(wk, s);
@@ -502,7 +504,7 @@ static void probe_next(struct worker *wk, struct fcgi_stream *s)
 }
 
 static void start_probe(struct worker *wk, struct fcgi_stream *s, const struct sse_plan *plan,
-			const char *software)
+			const char *software, const char *accept_encoding)
 {
 	char b[512];
 
@@ -515,7 +517,8 @@ static void start_probe(struct worker *wk, struct fcgi_stream *s, const struct s
 		return;
 	}
 	s->probe_soft = strdup(software ? software : "-");
-	if (!s->probe_soft) {
+	s->probe_ae = strdup(accept_encoding ? accept_encoding : "-");
+	if (!s->probe_soft || !s->probe_ae) {
 		destroy(wk, s);
 		return;
 	}
@@ -557,7 +560,8 @@ static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 		return;
 	}
 	if (plan.kind == SSE_PLAN_PROBE) {
-		start_probe(wk, s, &plan, FCGX_GetParam("SERVER_SOFTWARE", envp));
+		start_probe(wk, s, &plan, FCGX_GetParam("SERVER_SOFTWARE", envp),
+			    FCGX_GetParam("HTTP_ACCEPT_ENCODING", envp));
 		return;
 	}
 	if (!set->spool_dir) {

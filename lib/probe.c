@@ -4,23 +4,32 @@
 #include <string.h>
 #include <time.h>
 
-size_t sse_probe_event(char *buf, unsigned n, uint64_t sent_ms, const char *program,
-		       const char *server_software)
+/* A header's value as one line of at most cap - 1 bytes, "-" when unset. */
+static void one_line(char *dst, size_t cap, const char *v)
 {
-	char soft[96];
-	size_t len, i;
+	size_t i;
+
+	if (!v || !v[0])
+		v = "-";
+	for (i = 0; v[i] && i < cap - 1; i++)
+		dst[i] = v[i] == '\r' || v[i] == '\n' ? ' ' : v[i];
+	dst[i] = '\0';
+}
+
+size_t sse_probe_event(char *buf, unsigned n, uint64_t sent_ms, const char *program,
+		       const char *server_software, const char *accept_encoding)
+{
+	char soft[96], ae[64];
+	size_t len;
 	int k;
 
-	if (!server_software || !server_software[0])
-		server_software = "-";
-	for (i = 0; server_software[i] && i < sizeof(soft) - 1; i++)
-		soft[i] = server_software[i] == '\r' || server_software[i] == '\n' ? ' ' : server_software[i];
-	soft[i] = '\0';
-	k = snprintf(buf, SSE_PROBE_EVENT_SIZE, "event: probe\ndata: %u %u %u %llu %s %s\n: ", n,
-		     SSE_PROBE_EVENTS, SSE_PROBE_INTERVAL_MS, (unsigned long long)sent_ms, program, soft);
+	one_line(soft, sizeof(soft), server_software);
+	one_line(ae, sizeof(ae), accept_encoding);
+	k = snprintf(buf, SSE_PROBE_EVENT_SIZE, "event: probe\ndata: %u %u %u %llu %s %s\n: accept-encoding: %s ",
+		     n, SSE_PROBE_EVENTS, SSE_PROBE_INTERVAL_MS, (unsigned long long)sent_ms, program, soft, ae);
 	len = k < 0 ? 0 : (size_t)k;
 	if (len > SSE_PROBE_EVENT_SIZE - 3)
-		len = SSE_PROBE_EVENT_SIZE - 3; /* cut inside the data line: still one event */
+		len = SSE_PROBE_EVENT_SIZE - 3; /* cut inside a line: still one event */
 	memset(buf + len, '.', SSE_PROBE_EVENT_SIZE - 2 - len);
 	memcpy(buf + SSE_PROBE_EVENT_SIZE - 2, "\n\n", 2);
 	return SSE_PROBE_EVENT_SIZE;

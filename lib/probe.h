@@ -16,11 +16,14 @@
 /* Event n (1..SSE_PROBE_EVENTS) into buf (at least SSE_PROBE_EVENT_SIZE):
  *   event: probe
  *   data: N TOTAL INTERVAL_MS SENT_MS PROGRAM SERVER_SOFTWARE
- *   : padding
+ *   : accept-encoding: ACCEPT_ENCODING padding
  * SENT_MS is the wall clock (ms since the epoch); SERVER_SOFTWARE is what
- * the web server told the program (CR, LF cut out; "-" when unset). */
+ * the web server told the program, ACCEPT_ENCODING what the request asked
+ * for (HTTP_ACCEPT_ENCODING; CR, LF cut out; "-" when unset): a server
+ * compresses only for a request that announces it, as browsers always do,
+ * so the doctor must know whether the probe was asked that way. */
 size_t sse_probe_event(char *buf, unsigned n, uint64_t sent_ms, const char *program,
-		       const char *server_software);
+		       const char *server_software, const char *accept_encoding);
 
 /* The wall clock in ms since the epoch: what SENT_MS is read against. */
 uint64_t sse_probe_clock_ms(void);
