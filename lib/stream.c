@@ -184,12 +184,20 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 	return 0;
 }
 
-/* An id line without data: the browser takes it as its lastEventId and
- * dispatches nothing (WHATWG "dispatch the event" sets the id first). */
+/* The last block of a stream that ends. A client that came without an id
+ * and has had no event would reconnect without one and miss what is
+ * published while it is away, so it is given the id it is at, in an event of
+ * type sse-resume (data: the id). An id line alone is not enough: browsers
+ * take it (WHATWG "dispatch the event" sets lastEventId before it drops an
+ * event without data), but eventsource-parser, under npm's eventsource and
+ * eventsource-client, forgets an id that came without data. A named event
+ * never reaches onmessage. */
 static int end_block(struct sse_stream *st, char *b, size_t size, int n, uint64_t now)
 {
 	if (!st->has_id) {
-		n += snprintf(b + n, size - (size_t)n, "id: %llu\n", (unsigned long long)st->start_id);
+		unsigned long long id = st->start_id;
+
+		n += snprintf(b + n, size - (size_t)n, "id: %llu\nevent: sse-resume\ndata: %llu\n", id, id);
 		st->last_id = st->start_id;
 		st->has_id = 1;
 	}
@@ -199,7 +207,7 @@ static int end_block(struct sse_stream *st, char *b, size_t size, int n, uint64_
 
 int sse_stream_end(struct sse_stream *st, uint64_t now)
 {
-	char b[64];
+	char b[128];
 
 	if (st->has_id)
 		return 0;
@@ -208,7 +216,7 @@ int sse_stream_end(struct sse_stream *st, uint64_t now)
 
 int sse_stream_busy_end(struct sse_stream *st, uint64_t now)
 {
-	char b[96];
+	char b[160];
 
 	return end_block(st, b, sizeof(b), snprintf(b, sizeof(b), "retry: %lu\n", spread(st->set->busy_retry_ms)), now);
 }

@@ -47,8 +47,8 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 		     uint64_t now_ms);
 /* The last bytes of a stream that ends with its client still there
  * (lifetime, SIGTERM, busy): a client that has no id yet is given the one
- * it is at, so its reconnect resumes from here and does not miss what is
- * published meanwhile. -1: the client is gone. */
+ * it is at (an sse-resume event), so its reconnect resumes from here and
+ * does not miss what is published meanwhile. -1: the client is gone. */
 int sse_stream_end(struct sse_stream *st, uint64_t now);
 int sse_stream_busy_end(struct sse_stream *st, uint64_t now_ms);
 /* Sends what was committed since: 0 done, 1 more is waiting (a bounded

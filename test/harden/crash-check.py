@@ -24,7 +24,9 @@ event intact (tag, seq, length, crc; and the log's event of that id), ids
 strictly increasing across reconnects, each reconnect sent the last id
 dispatched, and no hole between consecutive received ids (ids that exist
 between them: retained, acknowledged or received by anyone) that an
-`event: sse-gap` "LAST OLDEST" just before does not cover.
+`event: sse-gap` "LAST OLDEST" just before does not cover; an end that gives
+a client without an id its resume point does so by `event: sse-resume` (data:
+the id), never by an id line alone.
 State between rounds (cumulative figures, acknowledged ids, each client's
 last id) is kept in WORK/check.state. Prints "check KEY=VALUE..." and every
 violation (at most 20 of each kind); exit 1 on any violation."""
@@ -224,10 +226,13 @@ for cid, ch, conns in received:
                     continue
                 gap = int(f[1])
                 continue
-            if etype is None:  # an id alone, at the end of a stream
+            if etype is None:  # an id alone: npm's eventsource and eventsource-client lose it
+                bad("bad", "%s: an id alone (%s) after id %s: no sse-resume" % (where, lid.decode(errors="replace"), a))
+                continue
+            if etype == b"sse-resume":  # the resume point of a client without an id, at an end
                 b = int(lid)
-                if a is not None and b < a:
-                    bad("dup", "%s: lastEventId %d after %d" % (where, b, a))
+                if a is not None or data != lid:
+                    bad("bad", "%s: sse-resume '%s' with id %d after id %s" % (where, data.decode(errors="replace"), b, a))
                 a, gap = b, None
                 continue
             N["events"] += 1
