@@ -308,6 +308,43 @@ const scenarios = {
     console.log(`sse-gap "1 ${oldest}" then ${history} retained events`);
   },
 
+  // A page that came without an id, on a channel with events ("one", "two"):
+  // at each of AWAY ends of its stream (lifetime or busy: the server's
+  // settings) one more event is published while it is away. onmessage gets
+  // each of them once and nothing else; the resume point (an sse-resume
+  // event, id 2) reaches only a listener for it, once. The same as
+  // node-clients.mjs, in the browser.
+  async away(browser) {
+    const { page } = await openPage(browser);
+    const away = Number(args.AWAY || 2);
+    const words = ['three', 'four', 'five', 'six'].slice(0, away);
+    pub.event('one');
+    pub.event('two');
+    await watch(page, 's', {}, ['sse-resume']);
+    await waitOpen(page, 's');
+    const published = [];
+    for (const word of words) {
+      const ends = published.length + 1;
+      await waitFor(async () => (await seen(page, 's')).filter((e) => e.kind === 'error').length >= ends,
+        10000, `end ${ends} of the stream`);
+      pub.event(word);
+      published.push({ word, t: Date.now() });
+    }
+    await waitFor(async () => eventsOf(await seen(page, 's')).filter((e) => e.type === 'message').length >= away,
+      10000, `the ${away} events published while it was away`);
+    await sleep(300); // nothing more comes
+    const log = await seen(page, 's');
+    const got = eventsOf(log).map((e) => `${e.id} ${e.type} ${e.data}`);
+    const want = ['2 sse-resume 2', ...words.map((w, i) => `${3 + i} message ${w}`)];
+    expect(JSON.stringify(got) === JSON.stringify(want), `events: ${JSON.stringify(got)}, meant ${JSON.stringify(want)}`);
+    // Each was published while the page was away: after an end, before the
+    // next open (else this shows nothing about the resume point).
+    const opens = log.filter((e) => e.kind === 'open');
+    published.forEach(({ word, t }, i) =>
+      expect(opens[i + 1] && opens[i + 1].t > t, `${word} was published after the page came back`));
+    console.log(`resume point id 2 (sse-resume, not seen by onmessage); ${words.join(', ')} published while away, each received once`);
+  },
+
   // SOURCES EventSources on a server that takes MAX: the others are answered
   // busy, never reach CLOSED, come back and end with every event.
   async busy(browser) {
