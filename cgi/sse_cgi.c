@@ -76,7 +76,7 @@ static int send_status(const struct sse_plan *plan, const char *spool)
 	size_t len, n = sse_response_head(plan, head, sizeof(head));
 	struct sse_err err;
 
-	if (sse_status_json(spool, &json, &len, &err) < 0)
+	if (sse_status_json(spool, cgi_report, &json, &len, &err) < 0)
 		return cgi_fail500(err.msg);
 	if (cgi_answer(head, n) == 0 && !plan->head)
 		(void)cgi_answer(json, len);
@@ -251,15 +251,11 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 		return cgi_fail500(err.msg);
 	log = sse_spool_open(set->spool_dir, plan->channel, set->sync, &err);
 	if (!log) {
-		struct sse_plan nf = *plan;
-		char b[512];
+		char b[1024];
 
 		if (err.code != ENOENT)
 			return cgi_fail500(err.msg);
-		nf.kind = SSE_PLAN_ERROR;
-		nf.status = 404;
-		nf.reason = "unknown channel\n";
-		return cgi_answer(b, sse_response_error(&nf, b, sizeof(b)));
+		return cgi_answer(b, sse_response_unknown(plan, b, sizeof(b)));
 	}
 	if (sse_log_note(log))
 		cgi_report(NULL, sse_log_note(log));

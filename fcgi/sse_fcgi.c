@@ -205,9 +205,9 @@ int main(int argc, char **argv)
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		o.workers = cpus > 0 ? (unsigned long)cpus : 1;
 	}
-	if (!set.spool_dir)
-		report(NULL, "SSE_SPOOL_DIR is not set: requests without the FastCGI parameter "
-			     "SSE_SPOOL_DIR will get 500 (give --spool DIR)");
+	/* No warning without a spool: the documented configurations pass it per
+	 * request (fastcgi_param, SetEnv); a request without one gets the 500
+	 * and the line saying what to set. */
 	signal(SIGPIPE, SIG_IGN);
 	fd = open_listener(&o);
 	if (fd < 0)

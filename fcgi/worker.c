@@ -364,7 +364,8 @@ static void send_status(struct worker *wk, struct fcgi_stream *s, const struct s
 	char *json;
 	size_t len;
 
-	if (sse_status_json_extra(set->spool_dir, status_extra, &sc, &json, &len, &err) < 0) {
+	if (sse_status_json_extra(set->spool_dir, status_extra, &sc, wk->conf->report, &json, &len,
+				  &err) < 0) {
 		fail500(wk, s, err.msg);
 		return;
 	}
@@ -440,17 +441,13 @@ static void start_stream(struct worker *wk, struct fcgi_stream *s, const struct 
 	}
 	c = chan_get(wk, spool, set, plan->channel, &err);
 	if (!c) {
-		struct sse_plan nf = *plan;
-		char b[512];
+		char b[1024];
 
 		if (err.code != ENOENT) {
 			fail500(wk, s, err.msg);
 			return;
 		}
-		nf.kind = SSE_PLAN_ERROR;
-		nf.status = 404;
-		nf.reason = "unknown channel\n";
-		answer(wk, s, b, sse_response_error(&nf, b, sizeof(b)));
+		answer(wk, s, b, sse_response_unknown(plan, b, sizeof(b)));
 		return;
 	}
 	busy = fcgi_stats_total(wk->conf->stats) >= set->max_streams;

@@ -149,7 +149,11 @@ void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s
 	if (has_channel < 0)
 		return;
 	if (!has_channel) {
-		if (query_get(rq->query, "status", &v, &vlen) && s->status) {
+		if (query_get(rq->query, "status", &v, &vlen)) {
+			if (!s->status) {
+				fail(p, 404, "status is off: set SSE_STATUS=1 to answer ?status\n");
+				return;
+			}
 			p->kind = SSE_PLAN_STATUS;
 			p->status = 200;
 			return;
@@ -159,7 +163,10 @@ void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s
 			p->status = 200;
 			return;
 		}
-		fail(p, 404, "no channel: use .../sse.cgi/CHANNEL or ?channel=CHANNEL\n");
+		/* Both programs answer this: the path is whatever the server
+		 * maps to them (.../sse.cgi/, a location of sse-fcgi's). */
+		fail(p, 404, "no channel: name it at the end of the URL's path (.../CHANNEL) "
+			     "or as ?channel=CHANNEL\n");
 		return;
 	}
 	if (rq->last_event_id && rq->last_event_id[0]) {
@@ -246,4 +253,18 @@ size_t sse_response_error(const struct sse_plan *p, char *buf, size_t cap)
 	if (k < 0 || (size_t)k >= cap - n)
 		return 0;
 	return n + (size_t)k;
+}
+
+size_t sse_response_unknown(const struct sse_plan *p, char *buf, size_t cap)
+{
+	struct sse_plan nf = *p;
+	char reason[256];
+
+	/* The name passed the channel check: nothing in it needs escaping. */
+	snprintf(reason, sizeof(reason), "unknown channel '%s': sse-publish --create %s creates it\n",
+		 p->channel, p->channel);
+	nf.kind = SSE_PLAN_ERROR;
+	nf.status = 404;
+	nf.reason = reason;
+	return sse_response_error(&nf, buf, cap);
 }

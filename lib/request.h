@@ -41,5 +41,8 @@ void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s
  * for the others, head and body. */
 size_t sse_response_head(const struct sse_plan *plan, char *buf, size_t cap);
 size_t sse_response_error(const struct sse_plan *plan, char *buf, size_t cap);
+/* The 404 for plan->channel when it does not exist: names it and the
+ * command that creates it. */
+size_t sse_response_unknown(const struct sse_plan *plan, char *buf, size_t cap);
 
 #endif

@@ -1,10 +1,13 @@
 #include "status.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "channel.h"
 #include "spool.h"
@@ -45,13 +48,31 @@ static void add(struct buf *b, const char *fmt, ...)
 	}
 }
 
-int sse_status_json(const char *spool, char **out, size_t *len, struct sse_err *err)
+int sse_status_json(const char *spool, sse_report_fn report, char **out, size_t *len,
+		    struct sse_err *err)
 {
-	return sse_status_json_extra(spool, NULL, NULL, out, len, err);
+	return sse_status_json_extra(spool, NULL, NULL, report, out, len, err);
+}
+
+/* A channel that cannot be opened is not left out silently: the answer
+ * says so (what a reader of the status page may see: no path, no user)
+ * and the server's log says why. */
+static void unreadable(struct buf *b, const char *spool, const char *name, const struct sse_err *e,
+		       sse_report_fn report)
+{
+	char line[SSE_ERR_MAX + 128];
+
+	if (report) {
+		snprintf(line, sizeof(line), "?status: cannot read channel '%s' of spool '%s': %s", name,
+			 spool, e->msg);
+		report(NULL, line);
+	}
+	add(b, "\"error\":\"cannot be read (%s): see the web server's error log\"",
+	    e->code == ENOENT ? "not a channel" : e->code ? strerror(e->code) : "damaged or of another version");
 }
 
 int sse_status_json_extra(const char *spool, sse_status_extra_fn extra, void *ctx,
-			  char **out, size_t *len, struct sse_err *err)
+			  sse_report_fn report, char **out, size_t *len, struct sse_err *err)
 {
 	char more[256];
 
@@ -69,23 +90,30 @@ int sse_status_json_extra(const char *spool, sse_status_extra_fn extra, void *ct
 	while ((de = readdir(d)) != NULL) {
 		struct sse_log *log;
 		struct sse_log_head h;
+		struct sse_err e;
+		struct stat st;
 
-		/* Only valid names: they need no JSON escaping. */
-		if (sse_channel_check(de->d_name, strlen(de->d_name), NULL) < 0)
+		/* Only valid names: they need no JSON escaping. Only directories:
+		 * a file lying in the spool is no channel. */
+		if (sse_channel_check(de->d_name, strlen(de->d_name), NULL) < 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		log = sse_spool_open(spool, de->d_name, 0, NULL);
-		if (!log)
+		add(&b, "%s\n\"%s\":{", first ? "" : ",", de->d_name);
+		first = 0;
+		log = sse_spool_open(spool, de->d_name, 0, &e);
+		if (!log) {
+			unreadable(&b, spool, de->d_name, &e, report);
+			add(&b, "}");
 			continue;
+		}
 		sse_log_head(log, &h);
 		sse_log_close(log);
-		add(&b, "%s\n\"%s\":{\"newest_id\":%llu,\"oldest_id\":%llu,\"retained\":%llu,\"history\":%llu",
-		    first ? "" : ",", de->d_name, (unsigned long long)h.newest_id,
-		    (unsigned long long)h.oldest_id, (unsigned long long)(h.seq - h.oldest_seq),
-		    (unsigned long long)h.history);
+		add(&b, "\"newest_id\":%llu,\"oldest_id\":%llu,\"retained\":%llu,\"history\":%llu",
+		    (unsigned long long)h.newest_id, (unsigned long long)h.oldest_id,
+		    (unsigned long long)(h.seq - h.oldest_seq), (unsigned long long)h.history);
 		if (extra && extra(ctx, de->d_name, more, sizeof(more)) > 0)
 			add(&b, ",%s", more);
 		add(&b, "}");
-		first = 0;
 	}
 	closedir(d);
 	add(&b, "\n}}\n");

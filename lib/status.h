@@ -7,14 +7,17 @@
 
 #include "err.h"
 
-/* Fills a malloc'd JSON document into *out (caller frees); -1 on error. */
-int sse_status_json(const char *spool, char **out, size_t *len, struct sse_err *err);
+/* Fills a malloc'd JSON document into *out (caller frees); -1 on error.
+ * A channel that cannot be opened gets an "error" member, and one line
+ * naming it and why goes to report (may be NULL). */
+int sse_status_json(const char *spool, sse_report_fn report, char **out, size_t *len,
+		    struct sse_err *err);
 
 /* extra adds JSON members (without braces) to the document's top level
  * (channel NULL) and to each channel's object; returns their length, 0 for
  * none. sse-fcgi adds streams open and events delivered. */
 typedef int (*sse_status_extra_fn)(void *ctx, const char *channel, char *buf, size_t cap);
 int sse_status_json_extra(const char *spool, sse_status_extra_fn extra, void *ctx,
-			  char **out, size_t *len, struct sse_err *err);
+			  sse_report_fn report, char **out, size_t *len, struct sse_err *err);
 
 #endif

@@ -250,6 +250,55 @@ here" >/dev/null
 	grep -q 'SSE_SPOOL_DIR is not set' "$T/pool.err"
 }
 
+# The documented configurations pass SSE_SPOOL_DIR per request: no warning
+# at start; a request without one still gets the 500 and its one line.
+@test "no spool at start: no warning; a request without one: 500 and one line saying what to set" {
+	"$FCGI" --listen "unix:$SOCK" --workers 1 2>>"$T/pool.err" &
+	POOL=$!
+	for _ in $(seq 100); do [ -S "$SOCK" ] && [ "$(workers | wc -l)" -ge 1 ] && break; sleep 0.05; done
+	run fc -t 2 PATH_INFO=/news SSE_SPOOL_DIR="$SP" SSE_MAX_LIFETIME=1
+	[[ $output == "Status: 200"* ]]
+	cat "$T/pool.err"
+	[ ! -s "$T/pool.err" ]
+	run fc PATH_INFO=/news
+	[[ $output == "Status: 500"* ]]
+	[ "$(wc -l <"$T/pool.err")" -eq 1 ]
+	grep -q 'SSE_SPOOL_DIR is not set: .*fastcgi_param SSE_SPOOL_DIR' "$T/pool.err"
+}
+
+@test "404s say what to do: the unknown channel and sse-publish --create; ?status is off and SSE_STATUS=1; no channel (not sse.cgi's text)" {
+	pool --workers 1
+	run fc PATH_INFO=/nosuch
+	[[ $output == "Status: 404"* ]]
+	[[ $output == *"unknown channel 'nosuch': sse-publish --create nosuch creates it"* ]]
+	[ ! -e "$SP/nosuch" ]
+	run fc QUERY_STRING=status
+	[[ $output == "Status: 404"* ]]
+	[[ $output == *"status is off: set SSE_STATUS=1"* ]]
+	run fc
+	[[ $output == "Status: 404"* ]]
+	[[ $output == *"?channel=CHANNEL"* ]]
+	[[ $output != *"sse.cgi"* ]]
+}
+
+@test "?status: a channel that cannot be read says so in the JSON and in one log line naming it" {
+	pub --create broken
+	: >"$SP/broken/log/index"
+	pool --workers 1
+	run fc QUERY_STRING=status SSE_STATUS=1
+	[[ $output == "Status: 200"* ]]
+	printf '%s\n' "$output" | sed '1,/^\r\{0,1\}$/d' >"$T/status.json"
+	python3 - "$T/status.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["channels"]
+assert "newest_id" in d["news"], d
+assert "cannot be read" in d["broken"]["error"], d
+assert "newest_id" not in d["broken"], d
+PY
+	cat "$T/pool.err"
+	[ "$(grep -c "cannot read channel 'broken'" "$T/pool.err")" -eq 1 ]
+}
+
 @test "settings: FastCGI parameters override flags per request (retry, spool, CORS)" {
 	pool --workers 1 --retry-ms 1500
 	run fc -t 0.3 PATH_INFO=/news
