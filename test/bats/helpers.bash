@@ -186,18 +186,23 @@ render_env() {
 
 # render TEMPLATE OUT [SETTINGS...]: fill the placeholders of the lines
 # that are not comments. Pseudo-settings: NOSPOOL=1 leaves the line setting
-# SSE_SPOOL_DIR out (the misconfiguration test); IDLE=N sets the server's
-# idle timeouts to N seconds (600 otherwise); BROKEN=buffer|gzip undoes the
-# one setting that keeps the server from buffering (or adds compression),
-# for the buffering doctor to find.
+# SSE_SPOOL_DIR out (the misconfiguration test); NOSHIELD=1 leaves out the
+# lines that keep compression off the stream (no-gzip, no-brotli); IDLE=N
+# sets the server's idle timeouts to N seconds (600 otherwise);
+# BROKEN=buffer|gzip undoes the one setting that keeps the server from
+# buffering (or adds compression), for the buffering doctor to find;
+# BROKEN=compress is a host that compresses text/* and text/event-stream
+# (Apache's mod_deflate and mod_brotli, lighttpd's mod_deflate), as shared
+# hosts do.
 render() {
-	local tpl=$1 out=$2 nospool=0 idle=600 broken=- kv
+	local tpl=$1 out=$2 nospool=0 noshield=0 idle=600 broken=- kv
 	local -a settings=()
 
 	shift 2
 	for kv in "$@"; do
 		case $kv in
 		NOSPOOL=*) nospool=1 ;;
+		NOSHIELD=*) noshield=1 ;;
 		IDLE=*) idle=${kv#IDLE=} ;;
 		BROKEN=*) broken=${kv#BROKEN=} ;;
 		*) settings+=("$kv") ;;
@@ -210,18 +215,20 @@ render() {
 		done
 	fi
 	render_env "${settings[@]}" >"$out.env"
-	python3 - "$tpl" "$out" "$out.env" "$nospool" "$broken" \
+	python3 - "$tpl" "$out" "$out.env" "$nospool" "$broken" "$noshield" \
 		PORT="$SRV_PORT" DIR="$SRV_DIR" DOC_ROOT="$SRV_DIR/htdocs" CGI_DIR="$SRV_DIR/cgi" \
 		SPOOL_DIR="$SPOOL" USER="$SRV_USER" GROUP="$SRV_GROUP" FCGI_BIN="$SRV_FCGI" \
 		FCGI_SOCK="$SRV_FCGI_SOCK" IDLE_TIMEOUT="$idle" <<'EOF'
 import re, sys
-tpl, out, envfile, nospool, broken = sys.argv[1:6]
-values = dict(a.split("=", 1) for a in sys.argv[6:])
+tpl, out, envfile, nospool, broken, noshield = sys.argv[1:7]
+values = dict(a.split("=", 1) for a in sys.argv[7:])
 values["SSE_ENV"] = open(envfile).read().rstrip("\n")
 lines = []
 for line in open(tpl).read().splitlines():
     if not line.lstrip().startswith("#"):
         if nospool == "1" and "SSE_SPOOL_DIR" in line:
+            continue
+        if noshield == "1" and ("no-gzip" in line or "no-brotli" in line):
             continue
         line = re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], line)
     lines.append(line)
@@ -238,8 +245,26 @@ breakages = {
     "gzip": [
         ("nginx", "gzip off;", "gzip on; gzip_types text/event-stream; gzip_min_length 1;"),
     ],
+    "compress": [
+        (t, "LoadModule %s_module" % m, "LoadModule filter_module /usr/lib/apache2/modules/mod_filter.so\n"
+         "LoadModule deflate_module /usr/lib/apache2/modules/mod_deflate.so\n"
+         "LoadModule brotli_module /usr/lib/apache2/modules/mod_brotli.so\n"
+         "AddOutputFilterByType BROTLI_COMPRESS text/html text/plain text/css text/event-stream\n"
+         "AddOutputFilterByType DEFLATE text/html text/plain text/css text/event-stream\n"
+         "LoadModule %s_module" % m)
+        for t, m in (("apache-cgid", "cgid"), ("apache-htaccess", "cgi"))
+    ] + [
+        # lighttpd's mod_deflate honours Cache-Control: no-transform
+        (t, '"mod_setenv", ', '"mod_setenv", "mod_deflate", ')
+        for t in ("lighttpd-cgi", "lighttpd-fcgi")
+    ] + [
+        (t, "server.stream-response-body = 2", "server.stream-response-body = 2\n"
+         'deflate.mimetypes = ( "text/" )\ndeflate.allowed-encodings = ( "brotli", "gzip", "deflate" )')
+        for t in ("lighttpd-cgi", "lighttpd-fcgi")
+    ],
 }
-if broken != "-":
+# The .htaccess is the user's part: the host's breakage is in its config.
+if broken != "-" and tpl.rsplit("/", 1)[-1] != "htaccess":
     name = tpl.rsplit("/", 1)[-1]
     hits = [(o, n) for (t, o, n) in breakages[broken] if name.startswith(t)]
     assert hits and all(o in text for o, n in hits), "no way to break %s with %s" % (name, broken)
@@ -247,7 +272,9 @@ if broken != "-":
         text = text.replace(o, n)
 open(out, "w").write(text)
 EOF
+	local rc=$?
 	rm -f "$out.env"
+	return "$rc"
 }
 
 # Servers run in a session of their own: Apache's prefork MPM signals its

@@ -630,15 +630,20 @@ t_fcgi_worker_killed() {
 
 # --- the buffering doctor ---------------------------------------------------------
 
-# The tested configuration streams: the doctor says so.
+# The tested configuration streams: the doctor says so, by the URL and by
+# the stdin form its --help documents.
 t_doctor_ok() {
+	local form
+
 	use_server
 	run "$SSE_BIN/sse-doctor" "$BASE$SSE_URL"
 	printf '%s\n' "$output"
 	[ "$status" = 0 ]
 	[[ $output == *"OK: the 12 events arrived as they were sent"* ]]
 	# https sites: curl fetches, the doctor reads its raw output
-	run bash -c "curl -sN --raw -i -H 'Accept-Encoding: gzip, deflate' '$BASE$SSE_URL?probe' | '$SSE_BIN/sse-doctor' -"
+	form=$("$SSE_BIN/sse-doctor" --help | sed -n 's/^ *\(curl -sN .*\) | sse-doctor -$/\1/p')
+	[ -n "$form" ]
+	run bash -c "${form//URL?probe/$BASE$SSE_URL?probe} | '$SSE_BIN/sse-doctor' -"
 	printf '%s\n' "$output"
 	[ "$status" = 0 ]
 	[[ $output == *"OK: the 12 events arrived as they were sent"* ]]
@@ -653,4 +658,101 @@ t_doctor_finds() {
 	[ "$status" = 1 ]
 	[[ $output == *PROBLEM:* ]]
 	[[ $output == *"$2"* ]] || fail "the advice does not name '$2'"
+}
+
+# --- a host that compresses (Apache mod_deflate and mod_brotli) -------------------
+
+# What browsers announce; a server compresses only for such a request.
+BROWSER_AE='Accept-Encoding: gzip, deflate, br, zstd'
+
+# The documented configuration (SetEnv no-gzip, no-brotli) on a host whose
+# own configuration compresses text/event-stream: events arrive at once,
+# uncompressed.
+t_compress_shielded() {
+	local c=c$BATS_TEST_NUMBER
+
+	use_server BROKEN=compress
+	new_channel "$c"
+	sse_open s "$SSE_URL/$c" -H "$BROWSER_AE"
+	sse_ready s
+	[ "$(hdr_count s Content-Encoding)" = 0 ]
+	[ "$(publish "$c" hello)" = 1 ]
+	sse_wait s '^data: hello$'
+	[ "$(publish "$c" world)" = 2 ]
+	sse_wait s '^data: world$'
+	expect_events s "1 message hello" "2 message world"
+}
+
+# The same host without those lines and the program named nph-sse.cgi: its
+# output passes through no filter.
+t_compress_nph() {
+	local c=c$BATS_TEST_NUMBER url
+
+	use_server BROKEN=compress NOSHIELD=1
+	url=${SSE_URL%/sse.cgi}/nph-sse.cgi
+	cp "$SRV_CGI" "$(dirname "$SRV_CGI")/nph-sse.cgi"
+	new_channel "$c"
+	sse_open s "$url/$c" -H "$BROWSER_AE"
+	sse_ready s
+	[ "$(status_of s)" = 200 ]
+	[ "$(hdr s Content-Type)" = text/event-stream ]
+	[ "$(hdr s Cache-Control)" = "no-cache, no-transform" ]
+	[ "$(hdr_count s Content-Encoding)" = 0 ]
+	[ "$(hdr s Connection)" = close ]
+	[ "$(publish "$c" hello)" = 1 ]
+	sse_wait s '^data: hello$'
+	expect_events s "1 message hello"
+	sse_close s
+	run "$SSE_BIN/sse-doctor" "$BASE$url"
+	printf '%s\n' "$output"
+	[ "$status" = 0 ]
+	[[ $output == *"OK: the 12 events arrived as they were sent"* ]]
+}
+
+# Compressing, the host holds every byte (mod_deflate reads the CGI to its
+# end): no write of sse.cgi ever fails, yet a client that leaves ends its
+# process within a heartbeat (1 s here), as the kernel tells it.
+t_compress_client_gone() {
+	local c=c$BATS_TEST_NUMBER pid t0 t1
+
+	use_server BROKEN=compress NOSHIELD=1 $GONE_ENV
+	new_channel "$c"
+	sse_open s "$SSE_URL/$c" -H "$BROWSER_AE"
+	wait_for '[ "$(cgi_count)" = 1 ]' 20 0.05
+	pid=$(cgi_pids)
+	sleep 1.5 # a heartbeat into the filter's buffer: nothing reaches the client
+	refute sse_has s '^:'
+	t0=$(now_ms)
+	sse_close s
+	wait_for "! pid_alive $pid" "$GONE_TRIES" 0.05
+	t1=$(now_ms)
+	echo "# a held stream ended $((t1 - t0)) ms after its client left ($GONE_ENV)" >&3
+	[ "$(cgi_count)" = 0 ]
+}
+
+# The doctor on that host: compressed, by its URL and by the documented
+# stdin form (sse-doctor --help); asked without Accept-Encoding (curl
+# without -H), never OK.
+t_doctor_compress() {
+	local form
+
+	use_server BROKEN=compress NOSHIELD=1
+	run "$SSE_BIN/sse-doctor" "$BASE$SSE_URL"
+	printf '%s\n' "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"PROBLEM: the stream is compressed"* ]]
+	[[ $output == *"SetEnv no-gzip 1"* ]]
+	[[ $output == *"nph-sse.cgi"* ]]
+	form=$("$SSE_BIN/sse-doctor" --help | sed -n 's/^ *\(curl -sN .*\) | sse-doctor -$/\1/p')
+	[ -n "$form" ]
+	form=${form//URL?probe/$BASE$SSE_URL?probe}
+	run bash -c "$form | '$SSE_BIN/sse-doctor' -"
+	printf '%s\n' "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"PROBLEM: the stream is compressed"* ]]
+	run bash -c "curl -sN --raw -i '$BASE$SSE_URL?probe' | '$SSE_BIN/sse-doctor' -"
+	printf '%s\n' "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"PROBLEM: the probe was asked without Accept-Encoding"* ]]
+	[[ $output != *"OK: "* ]]
 }

@@ -547,6 +547,72 @@ EOF2
 		END { if (bad) { print "bad:" bad; exit 1 } }' "$T/data"
 }
 
+# A server compresses only for a request that announces it, as browsers
+# always do: the probe says what the request announced, and the doctor
+# will not call a probe asked without Accept-Encoding OK.
+@test "?probe: echoes the request's Accept-Encoding; the doctor refuses to judge a probe asked without it" {
+	cgi QUERY_STRING=probe SERVER_SOFTWARE='TestServer/1.0' HTTP_ACCEPT_ENCODING='gzip, deflate, br, zstd' -SSE_SPOOL_DIR
+	[ "$(grep -c '^: accept-encoding: gzip, deflate, br, zstd ' "$T/body")" = 12 ]
+	[ "$(($(wc -c <"$T/body") / 12))" = 256 ]
+	cgi QUERY_STRING=probe SERVER_SOFTWARE='TestServer/1.0' -SSE_SPOOL_DIR
+	[ "$(grep -c '^: accept-encoding: - ' "$T/body")" = 12 ]
+	# read as it came (all at once here): held back, and asked without it
+	{ cat "$T/head"; cat "$T/body"; } | sed '1s/^Status:/HTTP\/1.1/' >"$T/saved"
+	run "$B/sse-doctor" - <"$T/saved"
+	printf '%s\n' "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"PROBLEM: the probe was asked without Accept-Encoding"* ]]
+	[[ $output == *"curl -sN --raw -i -H 'Accept-Encoding: gzip, deflate, br, zstd' 'URL?probe' | sse-doctor -"* ]]
+	refute_ok() { [[ $output != *"OK: "* ]]; }
+	refute_ok
+}
+
+# mod_deflate reads a CGI's output until it holds more than 68 bytes before
+# it even looks at no-gzip: the opening comments get it there at once.
+@test "stream: 2 kB of comment before anything else, so a filter's first look does not wait" {
+	pub --create ch
+	pub ch one >/dev/null
+	cgi PATH_INFO=/ch HTTP_LAST_EVENT_ID=0
+	[ "$rc" -eq 0 ]
+	python3 - "$T/body" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+first_event = b.find(b"\nid: ")
+assert first_event >= 2048, first_event
+head = b[:first_event + 1]
+assert all(l.startswith(b":") for l in head.split(b"\n") if l), head[:80]
+PY
+	expect_events "1 message one"
+}
+
+# Named nph-sse.cgi, the program writes the whole HTTP head itself and
+# Apache passes its output through no filter (mod_deflate, mod_brotli).
+@test "NPH: named nph-*, the head is an HTTP status line with Date and Connection: close; errors and HTTP/1.0 too" {
+	pub --create ch
+	cgi PATH_INFO=/ch SCRIPT_FILENAME=/srv/www/nph-sse.cgi
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+	[ "$(head -n 1 "$T/head")" = $'HTTP/1.1 200 OK\r' ]
+	grep -q -E $'^Date: [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} GMT\r$' "$T/head"
+	grep -q -x $'Connection: close\r' "$T/head"
+	grep -q -x $'Content-Type: text/event-stream\r' "$T/head"
+	grep -q -x $'Cache-Control: no-cache, no-transform\r' "$T/head"
+	[ "$(grep -c '^Status:' "$T/out")" = 0 ]
+	[ "$(head -n 1 "$T/body")" = ": sse-cgi $VERSION" ]
+	cgi PATH_INFO=/nope SCRIPT_FILENAME=/srv/www/nph-sse.cgi SERVER_PROTOCOL=HTTP/1.0
+	[ "$(head -n 1 "$T/head")" = $'HTTP/1.0 404 Not Found\r' ]
+	grep -q -x $'Content-Type: text/plain\r' "$T/head"
+	[ -s "$T/body" ]
+	# argv[0] when the server gives no SCRIPT_FILENAME; HTTP/2 gets a 1.1 head
+	ln -s "$CGI" "$T/nph-sse.cgi"
+	CGI=$T/nph-sse.cgi cgi PATH_INFO=/ch -SCRIPT_FILENAME SERVER_PROTOCOL=HTTP/2.0
+	[ "$(head -n 1 "$T/head")" = $'HTTP/1.1 200 OK\r' ]
+	# not NPH: a CGI head
+	cgi PATH_INFO=/ch SCRIPT_FILENAME=/srv/www/sse.cgi
+	[ "$(head -n 1 "$T/head")" = $'Status: 200 OK\r' ]
+	[ "$(grep -c -i '^connection:' "$T/head")" = 0 ]
+}
+
 # sse-doctor reading a saved answer on stdin: curl's HTTP/2 status line,
 # and the answer of an https proxy printed before the real one. Read all at
 # once, the events look held back: the doctor must say so.

@@ -53,3 +53,4 @@ teardown() { srv_teardown; }
 @test "lighttpd-cgi: the draining process is killed, another takes over, nothing lost" { t_drain_holder_killed; }
 @test "lighttpd-cgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
 @test "lighttpd-cgi: sse-doctor: finds the buffering configuration and names 'server.stream-response-body = 2'" { t_doctor_finds buffer 'server.stream-response-body = 2'; }
+@test "lighttpd-cgi: a server that compresses text/ (mod_deflate): no-transform keeps it off, events arrive at once" { t_compress_shielded; }

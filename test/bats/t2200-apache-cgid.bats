@@ -52,3 +52,6 @@ teardown() { srv_teardown; }
 @test "apache-cgid: the draining process is killed, another takes over, nothing lost" { t_drain_holder_killed; }
 @test "apache-cgid: sse-doctor: the tested configuration streams" { t_doctor_ok; }
 @test "apache-cgid: sse-doctor: finds the buffering configuration and names 'SetOutputFilter BUFFER'" { t_doctor_finds buffer 'SetOutputFilter BUFFER'; }
+@test "apache-cgid: a server that compresses: SetEnv no-gzip/no-brotli keeps it off, events arrive at once" { t_compress_shielded; }
+@test "apache-cgid: a server that compresses holds the output: a client that goes away still ends its sse.cgi within a heartbeat" { t_compress_client_gone; }
+@test "apache-cgid: sse-doctor: finds the compressing server by URL and documented form, and never calls a probe without Accept-Encoding OK" { t_doctor_compress; }

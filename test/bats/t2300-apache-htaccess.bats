@@ -52,3 +52,7 @@ teardown() { srv_teardown; }
 @test "apache-htaccess: the draining process is killed, another takes over, nothing lost" { t_drain_holder_killed; }
 @test "apache-htaccess: sse-doctor: the tested configuration streams" { t_doctor_ok; }
 @test "apache-htaccess: sse-doctor: finds the buffering configuration and names 'SetOutputFilter BUFFER'" { t_doctor_finds buffer 'SetOutputFilter BUFFER'; }
+@test "apache-htaccess: a host that compresses: the .htaccess keeps it off, events arrive at once" { t_compress_shielded; }
+@test "apache-htaccess: a host that compresses: nph-sse.cgi streams without any .htaccess line" { t_compress_nph; }
+@test "apache-htaccess: a host that compresses holds the output: a client that goes away still ends its sse.cgi within a heartbeat" { t_compress_client_gone; }
+@test "apache-htaccess: sse-doctor: finds the compressing host by URL and documented form, and never calls a probe without Accept-Encoding OK" { t_doctor_compress; }

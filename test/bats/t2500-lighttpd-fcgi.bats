@@ -50,3 +50,4 @@ teardown() { srv_teardown; }
 @test "lighttpd-fcgi: the worker draining the pipe is killed, replaced, its clients resume, nothing lost" { t_fcgi_worker_killed; }
 @test "lighttpd-fcgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
 @test "lighttpd-fcgi: sse-doctor: finds the buffering configuration and names 'server.stream-response-body = 2'" { t_doctor_finds buffer 'server.stream-response-body = 2'; }
+@test "lighttpd-fcgi: a server that compresses text/ (mod_deflate): no-transform keeps it off, events arrive at once" { t_compress_shielded; }
