@@ -9,7 +9,9 @@
 #   e.g.    scripts/httpd.sh lighttpd-cgi SSE_HEARTBEAT=5 SSE_STATUS=1
 #           scripts/httpd.sh nginx-fcgi BROKEN=buffer   (then: sse-doctor URL)
 # IDLE=SECONDS sets the server's idle timeouts; BROKEN=buffer undoes the
-# setting that keeps it from buffering (BROKEN=gzip: nginx compresses).
+# setting that keeps it from buffering (BROKEN=gzip: nginx compresses;
+# BROKEN=compress: Apache or lighttpd compresses text/ and text/event-stream,
+# add NOSHIELD=1 to leave out the lines that keep Apache's off the stream).
 #
 # Programs come from $SSE_BUILD (default build). The configuration used is
 # test/conf/<SERVER>.conf.in (and test/conf/htaccess) with the values
@@ -30,8 +32,8 @@ esac
 shift
 for kv in "$@"; do
 	case $kv in
-	SSE_*=* | IDLE=* | BROKEN=*) ;;
-	*) echo "httpd.sh: bad setting '$kv': expected SSE_NAME=value, IDLE=SECONDS or BROKEN=buffer|gzip" >&2; exit 2 ;;
+	SSE_*=* | IDLE=* | BROKEN=* | NOSHIELD=*) ;;
+	*) echo "httpd.sh: bad setting '$kv': expected SSE_NAME=value, IDLE=SECONDS, BROKEN=buffer|gzip|compress or NOSHIELD=1" >&2; exit 2 ;;
 	esac
 done
 
