@@ -13,7 +13,7 @@ C=test/fuzz/corpus
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 rm -rf "$C"
-mkdir -p "$C/parse" "$C/request" "$C/fcgi" "$C/log"
+mkdir -p "$C/parse" "$C/request" "$C/fcgi" "$C/log" "$C/peer"
 n=0
 seed() { # TARGET: stdin -> one seed, named by its number
 	n=$((n + 1))
@@ -185,4 +185,19 @@ cp -r "$S/three" "$T/flip" && printf 'X' | dd of="$(ls "$T"/flip/log/seg-*)" bs=
 cp -r "$S/three" "$T/noseg" && rm "$T"/noseg/log/seg-* && pack 01 "$T/noseg" && pack 02 "$T/noseg"
 cp -r "$S/three" "$T/nohwm" && printf 'garbage\n' > "$T/nohwm/log/hwm" && pack 01 "$T/nohwm"
 cp -r "$S/wrapped" "$T/shortidx" && truncate -s 5000 "$T/shortidx/log/index" && pack 00 "$T/shortidx"
+# --- peer: REMOTE_ADDR, REMOTE_PORT, SERVER_ADDR, SERVER_PORT,
+# SERVER_SOFTWARE, HTTP_ACCEPT_ENCODING, NUL-separated, as web servers give
+# them (an IPv4 client of a server on [::] is v4-mapped on some).
+peer_seeds() {
+	peer() { seed peer < <(printf '%s\0' "$@"); }
+	peer 127.0.0.1 40000 127.0.0.1 80 'Apache/2.4.57 (Debian)' 'gzip, deflate, br, zstd'
+	peer ::1 51234 ::1 443 'lighttpd/1.4.69' 'gzip, deflate'
+	peer ::ffff:10.0.0.7 61000 ::ffff:10.0.0.1 8080 'nginx/1.22.1' 'br'
+	peer 2001:db8::7 1 2001:db8::1 65535 '' ''
+	peer 10.0.0.7 40000 ::1 80 'Apache' 'identity'
+	peer fe80::1%eth0 40000 fe80::2 80 'Apache' '*'
+	peer 127.0.0.1 0 127.0.0.1 65536 'x' 'gzip;q=0'
+	peer unix:/run/x.sock '' '' '' '' ''
+}
+peer_seeds
 echo "seeds: $(find "$C" -type f | wc -l) in $C"

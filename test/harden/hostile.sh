@@ -100,7 +100,9 @@ head_ok() {
 	perl -0777 -ne '
 		my $i = index($_, "\r\n\r\n");
 		exit 1 if $i < 0;
-		for (split /\r\n/, substr($_, 0, $i)) { exit 1 unless /^[A-Za-z][A-Za-z0-9-]*: [\x20-\x7e]*$/ }' "$1"
+		my @l = split /\r\n/, substr($_, 0, $i);
+		shift @l if $l[0] =~ m{^HTTP/1\.[01] [0-9]{3} [\x20-\x7e]*$}; # nph-sse.cgi
+		for (@l) { exit 1 unless /^[A-Za-z][A-Za-z0-9-]*: [\x20-\x7e]*$/ }' "$1"
 }
 
 # The checkers themselves: each must tell a bad answer from a good one.
@@ -285,6 +287,22 @@ cgi_rows() {
 	$runner "method get (lower case)" 405 0 PATH_INFO=/good REQUEST_METHOD=get
 	$runner "POST with a huge Content-Length" 405 0 PATH_INFO=/good REQUEST_METHOD=POST CONTENT_LENGTH=99999999999999999999
 	$runner "POST with Content-Length -1" 405 0 PATH_INFO=/good REQUEST_METHOD=POST CONTENT_LENGTH=-1
+	# the client's connection, looked up in the kernel by these (lib/peer.c)
+	$runner "REMOTE_ADDR with CRLF, ports out of range" 200 0 PATH_INFO=/good "REMOTE_ADDR=127.0.0.1$INJ" \
+		REMOTE_PORT=99999999999 "SERVER_ADDR=::1$INJ" SERVER_PORT=-1
+	$runner "REMOTE_ADDR 60,000 bytes" 200 0 PATH_INFO=/good "REMOTE_ADDR=${K64:0:60000}" REMOTE_PORT=40000 \
+		SERVER_ADDR=127.0.0.1 SERVER_PORT=80
+	$runner "REMOTE_* of no connection (never seen: not gone)" 200 0 PATH_INFO=/good REMOTE_ADDR=127.0.0.1 \
+		REMOTE_PORT=1 SERVER_ADDR=127.0.0.1 SERVER_PORT=1
+	$runner "REMOTE_ADDR IPv6 with a zone, v4-mapped SERVER_ADDR" 200 0 PATH_INFO=/good "REMOTE_ADDR=fe80::1%eth0" \
+		REMOTE_PORT=40000 SERVER_ADDR=::ffff:127.0.0.1 SERVER_PORT=80
+	# the probe echoes Accept-Encoding in a comment; NPH heads
+	$runner "?probe, Accept-Encoding with CRLF" 200 0 QUERY_STRING=probe "HTTP_ACCEPT_ENCODING=gzip$INJ"
+	$runner "?probe, Accept-Encoding 60,000 bytes" 200 0 QUERY_STRING=probe "HTTP_ACCEPT_ENCODING=${K64:0:60000}"
+	$runner "nph- name, SERVER_PROTOCOL with CRLF" 200 0 PATH_INFO=/good SCRIPT_FILENAME=/w/nph-sse.cgi \
+		"SERVER_PROTOCOL=HTTP/1.1$INJ"
+	$runner "nph- name, unknown channel" $C404 0 PATH_INFO=/nope SCRIPT_FILENAME=/w/nph-sse.cgi
+	$runner "SCRIPT_FILENAME 60,000 bytes ending nph-" 200 0 PATH_INFO=/good "SCRIPT_FILENAME=/${K64:0:60000}/nph-"
 }
 cgi_row_between() { cgi_row "$@"; between "sse.cgi $1"; }
 cgi_rows cgi_row_between
@@ -396,7 +414,10 @@ SSE_MAX_EVENT=abc pub_row "SSE_MAX_EVENT=abc" 2 'SSE_MAX_EVENT' "$W/x" good x
 pub_row "--history 0" 2 '--history' "$W/empty" --create --history 0 newch
 pub_row "--history 99999999999999999999" 2 '--history' "$W/empty" --create --history 99999999999999999999 newch
 pub_row "--history -1" 2 '--history' "$W/empty" --create --history -1 newch
-pub_row "--spool missing" 1 "$W/missing" "$W/x" --spool "$W/missing" good
+pub_row "--spool whose parent is missing" 1 "$W/nothere" "$W/x" --spool "$W/nothere/missing" good
+# a missing spool whose parent exists is made (README step 1)
+pub_row "--spool missing, its parent there" 0 - "$W/x" --spool "$W/missing" good
+[ -d "$W/missing/good" ] || bad "sse-publish --spool missing: the spool was not made"
 pub_row "--spool a file" 1 "$W/x" "$W/x" --spool "$W/x" good
 pub_row "--unknown option" 2 'unknown|usage' "$W/x" --bogus good
 # The ones that publish into good: their events must stay what was meant.
