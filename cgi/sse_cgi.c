@@ -229,21 +229,12 @@ static int out_of_fds(void)
  * polyfills the 2 kB they wait for). */
 static int pad(void)
 {
-	/* From read-only data, not a buffer of ours: every stream is a
-	 * process, and a page written here would be private to each. */
-#define SPACES16 "                "
-#define SPACES256 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 \
-	SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16
-	static const char spaces[] = SPACES256;
+	static char b[2048];
 
-	if (cgi_out_write(NULL, ":", 1) < 0)
-		return -1;
-	for (int i = 0; i < 2048 / 256; i++)
-		if (cgi_out_write(NULL, spaces, i < 2048 / 256 - 1 ? 256 : 254) < 0)
-			return -1;
-	return cgi_out_write(NULL, "\n", 1);
-#undef SPACES16
-#undef SPACES256
+	memset(b, ' ', sizeof(b));
+	b[0] = ':';
+	b[sizeof(b) - 1] = '\n';
+	return cgi_out_write(NULL, b, sizeof(b));
 }
 
 static int stream(const struct sse_plan *plan, const struct sse_settings *set)
