@@ -143,6 +143,28 @@ os.execv(sys.argv[2], sys.argv[2:])' "$SOCK" "$FCGI" --spool "$SP" --workers 1 2
 	[[ $output == *$'id: 1\ndata: one'* ]] || fail "no replay: $output"
 }
 
+# The pool as a user who may not use the spool (its parents are root's, 0700):
+# the 500's line says who runs, who owns what, and where the fix is.
+@test "permission denied: one line naming the user it runs as, the owner and mode, and the page" {
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv"
+	python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+os.dup2(s.fileno(), 0)
+os.execv(sys.argv[2], sys.argv[2:])' "$SOCK" "$(command -v setpriv)" --reuid=nobody --regid=nogroup \
+		--clear-groups "$FCGI" --spool "$SP" --workers 1 2>>"$T/pool.err" &
+	POOL=$!
+	for _ in $(seq 100); do [ -S "$SOCK" ] && [ "$(workers | wc -l)" -ge 1 ] && break; sleep 0.05; done
+	run fc PATH_INFO=/news
+	[[ $output == "Status: 500"* ]]
+	cat "$T/pool.err"
+	[ "$(wc -l <"$T/pool.err")" -eq 1 ]
+	grep -q "^sse-fcgi\(\[[0-9]*\]\)\{0,1\}: cannot use spool '$SP': Permission denied (running as user nobody, group nogroup; '.*' is root:root mode 0700): .*see doc/publishing.md#who-may-write-the-spool$" \
+		"$T/pool.err"
+}
+
 @test "a connection that sends half a request and goes silent holds a worker seconds, not forever" {
 	pool --workers 1
 	python3 -c '
