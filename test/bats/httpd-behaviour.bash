@@ -322,6 +322,8 @@ t_unknown_channel() {
 	use_server
 	get e $SSE_URL/nosuch
 	expect_error e 404
+	# it says which channel and what creates it, through the server too
+	grep -q "'nosuch'" "$T/e.body" && grep -q 'sse-publish --create nosuch' "$T/e.body"
 	[ ! -e "$SPOOL/nosuch" ] # never created by a request
 	get e "$SSE_URL?channel=nosuch"
 	expect_error e 404
@@ -462,6 +464,7 @@ t_status_off() {
 	use_server
 	get j "$SSE_URL?status"
 	expect_error j 404
+	grep -q 'SSE_STATUS=1' "$T/j.body"
 }
 
 # --- many streams, one pipe --------------------------------------------------------
