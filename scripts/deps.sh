@@ -23,7 +23,7 @@ need_packages() {
 BUILD_PACKAGES="gcc make libc6-dev zlib1g-dev libfcgi-dev pkg-config"
 SERVER_PACKAGES="lighttpd apache2 nginx curl"
 # acl: setfacl, for t1220-perms (the ACL case of doc/publishing.md)
-TEST_PACKAGES="bats strace procps psmisc python3 acl"
+TEST_PACKAGES="bats strace procps psmisc python3 acl php-cli"
 # The browser acceptance suites (t3xxx): Debian's chromium, and node to run
 # playwright-core (test/browser/package.json, installed there by npm ci).
 BROWSER_PACKAGES="chromium nodejs"
