@@ -229,21 +229,30 @@ static int out_of_fds(void)
  * polyfills the 2 kB they wait for). */
 static int pad(void)
 {
-	static char b[2048];
+	/* From read-only data, not a buffer of ours: every stream is a
+	 * process, and a page written here would be private to each. */
+#define SPACES16 "                "
+#define SPACES256 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 \
+	SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16 SPACES16
+	static const char spaces[] = SPACES256;
 
-	memset(b, ' ', sizeof(b));
-	b[0] = ':';
-	b[sizeof(b) - 1] = '\n';
-	return cgi_out_write(NULL, b, sizeof(b));
+	if (cgi_out_write(NULL, ":", 1) < 0)
+		return -1;
+	for (int i = 0; i < 2048 / 256; i++)
+		if (cgi_out_write(NULL, spaces, i < 2048 / 256 - 1 ? 256 : 254) < 0)
+			return -1;
+	return cgi_out_write(NULL, "\n", 1);
+#undef SPACES16
+#undef SPACES256
 }
 
 static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 {
 	static struct loop l;
 	static char dir[PATH_MAX]; /* static: the stack of a stream stays small */
-	struct sse_err err;
+	struct sse_err err, in_err;
 	struct sse_log *log;
-	int slot, busy, said = 0, rc = 0;
+	int slot, busy, said = 0, rc = 0, in_open = 0, in_rc = 0;
 	struct sse_sink sink = { cgi_out_write, NULL };
 	struct cgi_out_hook hook = { intake_fds, serve_intake, NULL };
 
@@ -290,6 +299,17 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 			busy = said = 1;
 		}
 	}
+	/* The intake before the stream fixes where it starts: files that
+	 * waited in the drop-box while no stream ran were written before this
+	 * client came, so they go into the log first and reach it as history,
+	 * as what sse-publish put there meanwhile would, not as new events (a
+	 * cron job's stale value). */
+	if (!busy && !plan->head) {
+		in_open = 1;
+		if (sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &in_err) < 0 ||
+		    sse_intake_open(&l.in, dir, log, set->max_event, l.wfd, cgi_report, NULL, &in_err) < 0)
+			in_rc = -1;
+	}
 	if (sse_stream_begin(&l.st, plan, busy, sse_now_ms()) < 0 || plan->head)
 		goto out;
 	if (!busy && pad() < 0)
@@ -308,17 +328,18 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 			(void)sse_stream_busy_end(&l.st, sse_now_ms());
 		goto out;
 	}
-	if (sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &err) < 0 ||
-	    sse_intake_open(&l.in, dir, log, set->max_event, l.wfd, cgi_report, NULL, &err) < 0 ||
-	    (hook.ctx = &l, cgi_out_hook(&hook), run(&l, &err)) < 0) {
+	if (in_rc < 0) {
+		cgi_report(NULL, in_err.msg);
+		rc = 1;
+	} else if ((hook.ctx = &l, cgi_out_hook(&hook), run(&l, &err)) < 0) {
 		cgi_report(NULL, err.msg);
 		rc = 1;
 	}
 	cgi_out_hook(NULL);
-	/* After a failure, only its cause is worth the line. */
-	if (sse_intake_close(&l.in, &err) < 0 && rc == 0)
-		cgi_report(NULL, err.msg);
 out:
+	/* After a failure, only its cause is worth the line. */
+	if (in_open && sse_intake_close(&l.in, &err) < 0 && rc == 0)
+		cgi_report(NULL, err.msg);
 	sse_close(l.wfd);
 	sse_wait_free(l.w);
 	sse_stream_free(&l.st);

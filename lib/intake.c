@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backlog.h"
 #include "io.h"
 #include "spool.h"
 #include "wait.h"
@@ -559,11 +560,15 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, int named
 	return rc;
 }
 
+static int take_scanned(void *ctx, int dfd, const char *name, struct sse_err *err)
+{
+	return take_file(ctx, dfd, name, 0, err);
+}
+
 int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err)
 {
 	DIR *d;
-	struct dirent *de;
-	int rc = 0, dfd;
+	int rc, dfd;
 
 	if (!in->holder)
 		return 0;
@@ -584,9 +589,7 @@ int sse_intake_dropbox(struct sse_intake *in, struct sse_err *err)
 		return sse_err_sys(err, "cannot open drop-box '%s'", in->path);
 	}
 	in->rescan_ms = 0;
-	while (rc == 0 && (de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			rc = take_file(in, dirfd(d), de->d_name, 0, err);
+	rc = sse_backlog_scan(d, take_scanned, in, err);
 	closedir(d);
 	return rc;
 }

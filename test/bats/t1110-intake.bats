@@ -186,3 +186,32 @@ wait_for() {
 	grep -qx 'data: first half and the second half' "$BATS_TEST_TMPDIR/b.out"
 	[ "$(grep -c '^data:' "$BATS_TEST_TMPDIR/b.out")" -eq 1 ]
 }
+
+# Files dropped while no stream ran (a cron job's, a form's) are taken in
+# the order they were written (modification time, then name), not in the
+# directory's hash order; and before the first stream fixes where it
+# starts: a client without an id does not get them as new events, a client
+# with one gets them as the history they are.
+@test "drop-box backlog: taken oldest first, as history, not as news for a client without an id" {
+	local i
+
+	for i in 1 2 3 4 5 6 7 8; do
+		printf 'data: old-%d\n' "$i" > "$SP/ch/incoming/.f$i"
+		# names against their age: z... is the oldest
+		touch -d "2026-01-01 00:00:0$i" "$SP/ch/incoming/.f$i"
+		mv "$SP/ch/incoming/.f$i" "$SP/ch/incoming/$(printf '%s' zyxwvuts | cut -c"$i")-event"
+	done
+	printf 'data: same-b\n' > "$SP/ch/incoming/.s" && touch -d "2026-01-02" "$SP/ch/incoming/.s" && mv "$SP/ch/incoming/.s" "$SP/ch/incoming/same-b"
+	printf 'data: same-a\n' > "$SP/ch/incoming/.s" && touch -d "2026-01-02" "$SP/ch/incoming/.s" && mv "$SP/ch/incoming/.s" "$SP/ch/incoming/same-a"
+	start_stream fresh SSE_MAX_LIFETIME=1
+	wait "$fresh_pid"
+	# nothing but the resume point: the backlog is history to this client
+	[ "$(grep -c '^data: old-\|^data: same-' "$BATS_TEST_TMPDIR/fresh.out")" = 0 ]
+	grep -q '^event: sse-resume$' "$BATS_TEST_TMPDIR/fresh.out"
+	grep -qx 'id: 10' "$BATS_TEST_TMPDIR/fresh.out"
+	[ -z "$(ls "$SP/ch/incoming")" ]
+	start_stream back SSE_MAX_LIFETIME=1 HTTP_LAST_EVENT_ID=0
+	wait "$back_pid"
+	[ "$(grep '^data: ' "$BATS_TEST_TMPDIR/back.out" | tr '\n' ' ')" = \
+		"data: old-1 data: old-2 data: old-3 data: old-4 data: old-5 data: old-6 data: old-7 data: old-8 data: same-a data: same-b " ]
+}
