@@ -305,6 +305,11 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
+	/* Only --create makes a missing spool: a publish to a typo'd --spool
+	 * would make one where no stream looks, and the event would be lost
+	 * without a word. (A missing channel is made: SPEC.) */
+	if (!o.create && sse_spool_check(o.spool, &err) < 0)
+		return die(1, "%s", err.msg);
 	rc = sse_spool_create(o.spool, o.channel, o.set.history, &err);
 	if (rc < 0)
 		return die(1, "%s", err.msg);

@@ -23,6 +23,12 @@ int sse_spool_check(const char *spool, struct sse_err *err)
 {
 	struct stat st;
 
+	if (stat(spool, &st) < 0 && errno == ENOENT && spool[0] != '/')
+		return sse_err_set(err, "cannot use spool '%s': no such directory here; give an absolute "
+				   "path (a web server starts programs in a directory of its choosing)", spool);
+	if (stat(spool, &st) < 0 && errno == ENOENT)
+		return sse_err_set(err, "cannot use spool '%s': no such directory (check the path; "
+				   "sse-publish --spool '%s' --create CHANNEL makes it)", spool, spool);
 	if (stat(spool, &st) < 0)
 		return sse_err_sys(err, "cannot use spool '%s'", spool);
 	if (!S_ISDIR(st.st_mode))

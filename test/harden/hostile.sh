@@ -415,9 +415,10 @@ pub_row "--history 0" 2 '--history' "$W/empty" --create --history 0 newch
 pub_row "--history 99999999999999999999" 2 '--history' "$W/empty" --create --history 99999999999999999999 newch
 pub_row "--history -1" 2 '--history' "$W/empty" --create --history -1 newch
 pub_row "--spool whose parent is missing" 1 "$W/nothere" "$W/x" --spool "$W/nothere/missing" good
-# a missing spool whose parent exists is made (README step 1)
-pub_row "--spool missing, its parent there" 0 - "$W/x" --spool "$W/missing" good
-[ -d "$W/missing/good" ] || bad "sse-publish --spool missing: the spool was not made"
+# a missing spool is made by --create only (README step 1), never by a publish
+pub_row "--spool missing" 1 "$W/missing" "$W/x" --spool "$W/missing" good
+pub_row "--spool missing, --create" 0 - "$W/empty" --spool "$W/missing" --create good
+[ -d "$W/missing/good" ] || bad "sse-publish --spool missing --create: the spool was not made"
 pub_row "--spool a file" 1 "$W/x" "$W/x" --spool "$W/x" good
 pub_row "--unknown option" 2 'unknown|usage' "$W/x" --bogus good
 # The ones that publish into good: their events must stay what was meant.
