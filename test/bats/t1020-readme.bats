@@ -97,3 +97,17 @@ PY
 	[ -x "$TOP/scripts/demo.sh" ] && [ -x "$TOP/scripts/test.sh" ]
 	grep -q 'scripts/test.sh"$' "$TOP/.ci/run"
 }
+
+# The doctor's stdin form asks as a browser does; every page that shows it
+# gives the header sse-doctor --help gives (t_doctor_ok runs that one).
+@test "README, doc/troubleshooting.md, man sse-doctor: the https form sends the Accept-Encoding of sse-doctor --help" {
+	local ae f
+
+	ae=$("$B/sse-doctor" --help | sed -n "s/.*-H '\(Accept-Encoding: [^']*\)'.*/\1/p")
+	[ -n "$ae" ]
+	for f in README.md doc/troubleshooting.md doc/man/sse-doctor.1; do
+		grep -q -- "-H '$ae'" "$TOP/$f" || { echo "$f lacks -H '$ae'"; return 1; }
+		[ "$(grep -c "curl -sN --raw" "$TOP/$f")" = "$(grep -c "curl -sN --raw.*-H '$ae'" "$TOP/$f")" ] ||
+			{ echo "$f: a curl form without it"; grep -n "curl -sN --raw" "$TOP/$f"; return 1; }
+	done
+}
