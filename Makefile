@@ -3,6 +3,7 @@
 #   make                                  # build/ : programs, libsse.a, libsse.so
 #   make O=build/asan SANITIZE=address,undefined
 #   make check                            # unit tests (TAP)
+#   make docs                             # man pages' and doc/stream.md's settings from lib/settings.c
 #   make install PREFIX=/usr/local DESTDIR=
 VERSION = 0.2.0
 SOVERSION = 0
@@ -55,9 +56,11 @@ FUZZ_BIN = $(FUZZ_SRC:test/fuzz/%.c=$(O)/fuzz/%)
 # ssebench's load tools (bench/ssebench/, copied unchanged) for the soak
 # test; built with their own flags and without sanitizers: they measure.
 BENCH_BIN = $(O)/bench/sseload $(O)/bench/sspub
+# The files whose settings parts tools/gendoc.c writes from lib/settings.c.
+DOC_GEN = doc/man/sse.cgi.8 doc/man/sse-fcgi.8 doc/man/sse-publish.1 doc/stream.md
 
 all: $(PROGRAMS) $(O)/libsse.a $(O)/libsse.so $(O)/libsse.pc
-tests: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_SO) $(BENCH_BIN)
+tests: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_SO) $(BENCH_BIN) $(O)/tools/gendoc
 fuzzers: $(FUZZ_BIN)
 
 # The Makefile too: VERSION and the flags are in it.
@@ -91,6 +94,8 @@ $(O)/sse-doctor: $(O)/cli/sse_doctor.o $(O)/libsse.a
 
 $(O)/test/test_%: $(O)/test/unit/test_%.o $(TEST_SUPPORT) $(FCGI_OBJ) $(O)/libsse.a
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
+$(O)/tools/gendoc: $(O)/tools/gendoc.o $(O)/libsse.a
+	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 $(O)/test/%: $(O)/test/tools/%.o $(O)/libsse.a
 	$(CC) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 $(O)/test/%.so: test/shim/%.c Makefile
@@ -102,6 +107,13 @@ $(O)/bench/%: bench/ssebench/%.c Makefile
 $(O)/fuzz/%: $(O)/test/fuzz/%.o $(FCGI_OBJ) $(O)/libsse.a
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=fuzzer $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(FCGI_LDLIBS) $(SSE_LDLIBS)
+
+# Rewrites only what changed; test/bats/t1010-docs.bats fails until it is run.
+docs: $(O)/tools/gendoc
+	@for f in $(DOC_GEN); do \
+		$(O)/tools/gendoc $$f > $$f.tmp || { rm -f $$f.tmp; exit 1; }; \
+		if cmp -s $$f $$f.tmp; then rm -f $$f.tmp; else mv $$f.tmp $$f && echo "docs: wrote $$f"; fi; \
+	done
 
 check: tests
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
@@ -128,6 +140,6 @@ clean:
 	rm -rf $(O)
 
 FORCE:
-.PHONY: all tests fuzzers check install clean FORCE
+.PHONY: all tests fuzzers docs check install clean FORCE
 .SECONDARY:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -34,17 +34,21 @@ static const char *env_lookup(void *ctx, const char *name)
 
 static void usage(FILE *f)
 {
+	char text[1024];
+
 	fprintf(f, "usage: sse.cgi            (run by a web server as a CGI/1.1 program)\n"
 		   "       sse.cgi --help | --version\n\n"
 		   "Streams a channel's events as text/event-stream:\n"
 		   "  GET .../sse.cgi/CHANNEL   or   .../sse.cgi?channel=CHANNEL\n"
 		   "  resume with Last-Event-ID or ?lastEventId=N; ?status with SSE_STATUS=1;\n"
-		   "  ?probe: a short test stream for sse-doctor (is anything buffering?)\n\n"
-		   "Settings (environment: SetEnv, setenv.add-environment):\n");
+		   "  ?probe: a short test stream for sse-doctor (is anything buffering?)\n\n");
+	sse_doc_plain(sse_settings_sources(SSE_PROG_CGI), 78, text, sizeof(text));
+	fprintf(f, "%s\nSettings (default; see man sse.cgi):\n", text);
 	for (size_t i = 0; i < sse_setting_count; i++) {
 		const struct sse_setting *s = &sse_setting_table[i];
 
-		fprintf(f, "  %-18s %-8s %s\n", s->name, s->dflt ? s->dflt : "-", s->help);
+		if (s->progs & SSE_PROG_CGI)
+			fprintf(f, "  %-18s %-8s %s\n", s->name, s->dflt ? s->dflt : "-", s->help);
 	}
 }
 
@@ -382,7 +386,7 @@ int main(int argc, char **argv)
 	if (fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK) < 0)
 		return cgi_fail500("cannot make stdout non-blocking");
 	sse_settings_defaults(&set);
-	if (sse_settings_load(&set, env_lookup, NULL, &err) < 0)
+	if (sse_settings_load_for(&set, SSE_PROG_CGI, env_lookup, NULL, &err) < 0)
 		return cgi_fail500(err.msg);
 	rq.method = getenv("REQUEST_METHOD");
 	rq.path_info = getenv("PATH_INFO");

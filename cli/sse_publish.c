@@ -29,6 +29,8 @@ struct opts {
 
 static void usage(FILE *f)
 {
+	char text[512];
+
 	fprintf(f,
 		"usage: sse-publish [options] CHANNEL [DATA]\n\n"
 		"Publishes DATA (or stdin) as one event of CHANNEL and prints its id.\n\n"
@@ -39,9 +41,16 @@ static void usage(FILE *f)
 		"                  (event:/data:/retry: lines, blank line between events);\n"
 		"                  one id is printed per event\n"
 		"  --history N     events kept by a channel created now (default: $SSE_HISTORY or 1000)\n"
-		"  --help, --version\n\n"
-		"Environment: SSE_SPOOL_DIR, SSE_HISTORY, SSE_MAX_EVENT, SSE_SYNC.\n"
-		"Exit status: 0 published, 2 bad usage or input, 1 other failures.\n");
+		"  --help, --version\n\n");
+	sse_doc_plain(sse_settings_sources(SSE_PROG_PUBLISH), 78, text, sizeof(text));
+	fprintf(f, "%s\nSettings (default; see man sse-publish):\n", text);
+	for (size_t i = 0; i < sse_setting_count; i++) {
+		const struct sse_setting *s = &sse_setting_table[i];
+
+		if (s->progs & SSE_PROG_PUBLISH)
+			fprintf(f, "  %-18s %-8s %s\n", s->name, s->dflt ? s->dflt : "-", s->help);
+	}
+	fprintf(f, "\nExit status: 0 published, 2 bad usage or input, 1 other failures.\n");
 }
 
 static int die(int code, const char *fmt, ...) SSE_PRINTF(2, 3);
@@ -300,7 +309,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	sse_settings_defaults(&o.set);
-	if (sse_settings_load(&o.set, env_lookup, NULL, &err) < 0)
+	if (sse_settings_load_for(&o.set, SSE_PROG_PUBLISH, env_lookup, NULL, &err) < 0)
 		return die(EXIT_USAGE, "%s", err.msg);
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0)

@@ -1,7 +1,8 @@
 /* sse-fcgi: the FastCGI front end. Settings come from the environment, then
  * the flags (the same table as sse.cgi's), then per request from FastCGI
- * parameters; the listening socket is fd 0 (spawned by the web server) or
- * --listen. A supervisor keeps --workers event-loop workers running. */
+ * parameters, a later one winning (sse_settings_sources() tells users); the
+ * listening socket is fd 0 (spawned by the web server) or --listen. A
+ * supervisor keeps --workers event-loop workers running. */
 #include <errno.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
@@ -30,22 +31,30 @@ static void report(void *ctx, const char *line)
 
 static void usage(FILE *f)
 {
+	char text[1024];
+
 	fprintf(f, "usage: sse-fcgi [--listen unix:PATH|HOST:PORT] [--socket-mode MODE] [--workers N]\n"
 		   "                [--SETTING VALUE]...\n"
 		   "       sse-fcgi --help | --version\n\n"
 		   "FastCGI responder streaming channels as text/event-stream, many streams per\n"
 		   "worker. Without --listen the listening socket is fd 0 (lighttpd bin-path,\n"
-		   "mod_fcgid, spawn-fcgi). Requests: .../CHANNEL or ?channel=CHANNEL, resume with\n"
+		   "spawn-fcgi); nginx (fastcgi_pass) and Apache (mod_proxy_fcgi) talk to a pool\n"
+		   "started with --listen. Not mod_fcgid: it hands one request at a time to each\n"
+		   "process it starts. Requests: .../CHANNEL or ?channel=CHANNEL, resume with\n"
 		   "Last-Event-ID or ?lastEventId=N; ?status with SSE_STATUS=1; ?probe: a short\n"
 		   "test stream for sse-doctor (is anything buffering?).\n\n"
 		   "  --listen ADDR       unix:/path/to.sock, or HOST:PORT (127.0.0.1:9000)\n"
 		   "  --socket-mode MODE  permissions of a unix socket, octal (default 0660)\n"
-		   "  --workers N         worker processes (default: the number of CPUs)\n\n"
-		   "Settings (flag, environment, or FastCGI parameter per request):\n");
+		   "  --workers N         worker processes (default: the number of CPUs)\n\n");
+	sse_doc_plain(sse_settings_sources(SSE_PROG_FCGI), 78, text, sizeof(text));
+	fprintf(f, "%s\nSettings (flag, FastCGI parameter or environment, default; see man sse-fcgi):\n",
+		text);
 	for (size_t i = 0; i < sse_setting_count; i++) {
 		const struct sse_setting *s = &sse_setting_table[i];
 		char flag[40];
 
+		if (!(s->progs & SSE_PROG_FCGI))
+			continue;
 		snprintf(flag, sizeof(flag), "--%s", s->flag);
 		fprintf(f, "  %-18s %-18s %-8s %s\n", flag, s->name, s->dflt ? s->dflt : "-", s->help);
 	}
@@ -92,6 +101,9 @@ static int parse_args(int argc, char **argv, struct options *o, struct sse_setti
 		if (strcmp(name, "listen") != 0 && strcmp(name, "workers") != 0 &&
 		    strcmp(name, "socket-mode") != 0 && !sse_setting_find_flag(name))
 			return bad_usage("unknown option '%s'", argv[i]);
+		if (sse_setting_find_flag(name) && !(sse_setting_find_flag(name)->progs & SSE_PROG_FCGI))
+			return bad_usage("'--%s' is not a setting of sse-fcgi: it applies when "
+					 "sse-publish creates a channel", name);
 		if (eq) {
 			val = eq + 1;
 		} else {
@@ -144,7 +156,7 @@ static int open_listener(const struct options *o)
 	if (FCGX_IsCGI()) {
 		fprintf(stderr, "%s: fd 0 is not a listening socket: give --listen unix:PATH or "
 				"HOST:PORT, or let the web server spawn it (lighttpd bin-path, "
-				"mod_fcgid, spawn-fcgi)\n", prog);
+				"spawn-fcgi)\n", prog);
 		return -2;
 	}
 	/* Shared by the workers, each accepting from its event loop. */
@@ -194,7 +206,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	sse_settings_defaults(&set);
-	if (sse_settings_load(&set, env_lookup, NULL, &err) < 0) {
+	if (sse_settings_load_for(&set, SSE_PROG_FCGI, env_lookup, NULL, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err.msg);
 		return 2;
 	}

@@ -301,7 +301,7 @@ int fcgi_request_settings(const struct sse_settings *base, char **envp,
 		any |= FCGX_GetParam(sse_setting_table[i].name, envp) != NULL;
 	if (!any)
 		return 0;
-	if (sse_settings_load(&s, param, envp, err) < 0)
+	if (sse_settings_load_for(&s, SSE_PROG_FCGI, param, envp, err) < 0)
 		return -1;
 	a = s.spool_dir ? strlen(s.spool_dir) + 1 : 0;
 	b = s.cors_origins ? strlen(s.cors_origins) + 1 : 0;

@@ -7,29 +7,63 @@
 
 #define F(field) offsetof(struct sse_settings, field)
 
+/* The text of a setting lives here only: --help prints help, and `make
+ * docs` writes doc into doc/man/ and doc/stream.md (t1010 fails when those
+ * are not regenerated). */
 const struct sse_setting sse_setting_table[] = {
 	{ "SSE_SPOOL_DIR", "spool", SSE_SET_PATH, NULL, 0, 0, "directory",
-	  "spool root: one directory per channel", F(spool_dir) },
+	  "spool root: one directory per channel", SSE_PROG_ALL, "none (500)",
+	  "The spool root: one directory per channel. Unset, a stream request gets "
+	  "500 and one line in the error log, and `sse-publish` needs `--spool DIR`.",
+	  F(spool_dir) },
 	{ "SSE_HISTORY", "history", SSE_SET_UINT, "1000", 1, 10000000, "events",
-	  "events kept per channel (at creation)", F(history) },
+	  "events kept by a channel created now", SSE_PROG_PUBLISH, NULL,
+	  "Events kept per channel, fixed when `sse-publish` creates the channel "
+	  "(`--history N` overrides it); streams never create a channel, so they do not read it.",
+	  F(history) },
 	{ "SSE_MAX_EVENT", "max-event", SSE_SET_UINT, "65536", 16, 16777216, "bytes",
-	  "largest event accepted", F(max_event) },
+	  "largest event accepted", SSE_PROG_ALL, NULL,
+	  "The largest event accepted, in bytes (name and data). A larger one is refused "
+	  "with one line on standard error or in the error log, and nothing else is lost.",
+	  F(max_event) },
 	{ "SSE_HEARTBEAT", "heartbeat", SSE_SET_SECONDS, "15", 100, 86400000, "seconds",
-	  "seconds between idle comment lines (0.1 at least)", F(heartbeat_ms) },
+	  "seconds between idle comment lines (0.1 at least)", SSE_PROG_STREAMS, NULL,
+	  "Seconds between comment lines on an idle stream (decimals allowed, 0.1 at "
+	  "least); keep it below the idle timeouts of the web server and of proxies.",
+	  F(heartbeat_ms) },
 	{ "SSE_RETRY_MS", "retry-ms", SSE_SET_UINT, NULL, 0, 86400000, "milliseconds",
-	  "retry: sent at stream start", F(retry_ms) },
+	  "retry: sent at stream start", SSE_PROG_STREAMS, "unset",
+	  "When set, sent as `retry:` (milliseconds) at stream start.",
+	  F(retry_ms) },
 	{ "SSE_MAX_LIFETIME", "max-lifetime", SSE_SET_UINT, "0", 0, 31536000, "seconds",
-	  "seconds before a stream ends cleanly (0: never)", F(max_lifetime) },
+	  "seconds before a stream ends cleanly (0: never)", SSE_PROG_STREAMS, NULL,
+	  "Seconds before a stream ends cleanly (0: never); the client resumes without loss.",
+	  F(max_lifetime) },
 	{ "SSE_MAX_STREAMS", "max-streams", SSE_SET_UINT, "100000", 1, 1000000, "streams",
-	  "open streams before a request is answered busy", F(max_streams) },
+	  "open streams before a request is answered busy", SSE_PROG_STREAMS, NULL,
+	  "Open streams before a request is answered busy (`sse.cgi`: all channels of the "
+	  "spool; `sse-fcgi`: the whole pool): a 200 stream that replays what the client "
+	  "missed, sends `retry:` of `SSE_BUSY_RETRY_MS` and ends.",
+	  F(max_streams) },
 	{ "SSE_BUSY_RETRY_MS", "busy-retry-ms", SSE_SET_UINT, "10000", 1, 86400000, "milliseconds",
-	  "retry: sent with a busy answer", F(busy_retry_ms) },
+	  "retry: sent with a busy answer", SSE_PROG_STREAMS, NULL,
+	  "The `retry:` (milliseconds) sent with a busy answer, spread by up to a fifth "
+	  "at random so that clients do not come back all at once.",
+	  F(busy_retry_ms) },
 	{ "SSE_CORS_ORIGINS", "cors-origins", SSE_SET_ORIGINS, NULL, 0, 0, "origins",
-	  "CORS allow-list (space-separated origins) or *", F(cors_origins) },
+	  "CORS allow-list (space-separated origins) or *", SSE_PROG_STREAMS, "unset",
+	  "A space-separated allow-list of origins (answered with credentials), or `*` "
+	  "(without); unset, no CORS headers.",
+	  F(cors_origins) },
 	{ "SSE_SYNC", "sync", SSE_SET_BOOL, "0", 0, 1, "0 or 1",
-	  "1: fsync each event before it is acknowledged", F(sync) },
+	  "1: fsync each event before it is acknowledged", SSE_PROG_ALL, NULL,
+	  "1: fsync each event before it is acknowledged (`sse-publish` prints its id, a "
+	  "stream takes it from the pipe or the drop-box), so it survives power loss.",
+	  F(sync) },
 	{ "SSE_STATUS", "status", SSE_SET_BOOL, "0", 0, 1, "0 or 1",
-	  "1: answer ?status", F(status) },
+	  "1: answer ?status", SSE_PROG_STREAMS, NULL,
+	  "1: answer `?status` with JSON.",
+	  F(status) },
 };
 const size_t sse_setting_count = sizeof(sse_setting_table) / sizeof(sse_setting_table[0]);
 
@@ -130,13 +164,84 @@ void sse_settings_defaults(struct sse_settings *s)
 int sse_settings_load(struct sse_settings *s, sse_lookup_fn lookup, void *ctx,
 		      struct sse_err *err)
 {
+	return sse_settings_load_for(s, SSE_PROG_ALL, lookup, ctx, err);
+}
+
+/* A setting the program does not read is not even validated: a bad
+ * SSE_HEARTBEAT meant for the web server must not stop sse-publish. */
+int sse_settings_load_for(struct sse_settings *s, unsigned prog, sse_lookup_fn lookup,
+			  void *ctx, struct sse_err *err)
+{
 	for (size_t i = 0; i < sse_setting_count; i++) {
-		const char *v = lookup(ctx, sse_setting_table[i].name);
+		const char *v;
+
+		if (!(sse_setting_table[i].progs & prog))
+			continue;
+		v = lookup(ctx, sse_setting_table[i].name);
 
 		if (v && sse_settings_set(s, &sse_setting_table[i], v, err) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+const char *sse_prog_name(unsigned prog)
+{
+	switch (prog) {
+	case SSE_PROG_CGI: return "sse.cgi";
+	case SSE_PROG_FCGI: return "sse-fcgi";
+	case SSE_PROG_PUBLISH: return "sse-publish";
+	}
+	return "?";
+}
+
+/* The order is main()'s (and fcgi/worker.c's per request): a later source
+ * wins. t1010 checks the behaviour against this text. */
+const char *sse_settings_sources(unsigned prog)
+{
+	switch (prog) {
+	case SSE_PROG_CGI:
+		return "`sse.cgi` reads its settings from the environment the web server gives it "
+		       "(Apache `SetEnv`, lighttpd `setenv.add-environment`).";
+	case SSE_PROG_FCGI:
+		return "`sse-fcgi` reads its settings from the environment at start, then from its "
+		       "flags (`--heartbeat 5`), then per request from the FastCGI parameters of the "
+		       "same names (nginx `fastcgi_param`, Apache `SetEnv`, lighttpd "
+		       "`setenv.add-environment`): a later source wins, so a flag overrides the "
+		       "environment and a parameter overrides both for its request.";
+	case SSE_PROG_PUBLISH:
+		return "`sse-publish` reads its settings from the environment; `--spool` and "
+		       "`--history` override `SSE_SPOOL_DIR` and `SSE_HISTORY`.";
+	}
+	return "";
+}
+
+void sse_doc_plain(const char *src, size_t width, char *dst, size_t n)
+{
+	size_t len = 0, col = 0;
+
+	if (n == 0)
+		return;
+	while (*src && len + 2 < n) {
+		const char *w = src + strcspn(src, " ");
+		size_t wl = 0;
+
+		for (const char *p = src; p < w; p++)
+			wl += *p != '`';
+		if (col > 0 && col + 1 + wl > width) {
+			dst[len++] = '\n';
+			col = 0;
+		} else if (col > 0) {
+			dst[len++] = ' ';
+			col++;
+		}
+		for (; src < w && len + 2 < n; src++)
+			if (*src != '`')
+				dst[len++] = *src, col++;
+		src += strspn(src, " ");
+	}
+	dst[len++] = '\n';
+	dst[len] = 0;
 }
 
 int sse_cors_match(const char *origins, const char *origin, size_t len)

@@ -52,7 +52,9 @@ static void check_table(void)
 	for (size_t i = 0; i < sse_setting_count; i++) {
 		const struct sse_setting *d = &sse_setting_table[i];
 		int ok = sse_setting_find(d->name) == d && d->flag && sse_setting_find_flag(d->flag) == d &&
-			 d->help && d->help[0] && d->unit && d->unit[0] && strncmp(d->name, "SSE_", 4) == 0;
+			 d->help && d->help[0] && d->unit && d->unit[0] && strncmp(d->name, "SSE_", 4) == 0 &&
+			 d->doc && d->doc[0] && !strchr(d->doc, '|') && d->progs && !(d->progs & ~SSE_PROG_ALL) &&
+			 (d->dflt || (d->unset && d->unset[0]));
 
 		if (ok && d->dflt && (d->kind == SSE_SET_UINT || d->kind == SSE_SET_BOOL)) {
 			char *end;
@@ -60,7 +62,8 @@ static void check_table(void)
 
 			ok = *end == '\0' && v >= d->min && v <= d->max;
 		}
-		tap_ok(ok, "table entry %s: findable by name and --%s, documented, default in range",
+		tap_ok(ok, "table entry %s: findable by name and --%s, documented (no | for the docs' "
+			   "table), read by someone, default in range or unset said",
 		       d->name, d->flag ? d->flag : "?");
 	}
 	tap_ok(sse_setting_find("SSE_NOPE") == NULL && sse_setting_find("sse_history") == NULL &&
@@ -326,6 +329,17 @@ static void check_load(void)
 	tap_ok(rc == -1 && strstr(err.msg, "SSE_HEARTBEAT") && quotes(err.msg, "often"),
 	       "load: a bad value fails naming it: %s", err.msg);
 
+	sse_settings_defaults(&s);
+	sse_settings_defaults(&d);
+	rc = sse_settings_load_for(&s, SSE_PROG_PUBLISH, lookup, (void *)badone, &err);
+	tap_ok(rc == 0 && s.history == 7 && s.heartbeat_ms == d.heartbeat_ms,
+	       "load_for: a program reads its settings and not even checks the others' (%s)",
+	       rc ? err.msg : "ok");
+	sse_settings_defaults(&s);
+	rc = sse_settings_load_for(&s, SSE_PROG_CGI, lookup, (void *)all, &err);
+	tap_ok(rc == 0 && s.history == d.history && s.heartbeat_ms == 5000,
+	       "load_for: sse.cgi does not read SSE_HISTORY (streams never create a channel)");
+
 	asked_all = 0;
 	sse_settings_defaults(&s);
 	rc = sse_settings_load(&s, lookup_count, NULL, &err);
@@ -455,6 +469,24 @@ static void check_readme(const char *path)
 	free(text);
 }
 
+/* --help's text: ` marks dropped, lines wrapped, never past the buffer. */
+static void check_plain(void)
+{
+	char b[64], tiny[8];
+	static const unsigned progs[] = { SSE_PROG_CGI, SSE_PROG_FCGI, SSE_PROG_PUBLISH };
+
+	sse_doc_plain("`a` bb `cc dd` e", 8, b, sizeof(b));
+	tap_ok(strcmp(b, "a bb cc\ndd e\n") == 0, "doc_plain: marks dropped, wrapped at 8");
+	sse_doc_plain("averyveryverylongword x", 8, b, sizeof(b));
+	tap_ok(strcmp(b, "averyveryverylongword\nx\n") == 0, "doc_plain: a long word stands alone");
+	memset(tiny, 'x', sizeof(tiny));
+	sse_doc_plain("abcdefghijkl", 78, tiny, sizeof(tiny));
+	tap_ok(strlen(tiny) < sizeof(tiny) && tiny[strlen(tiny) - 1] == '\n', "doc_plain: cut short within the buffer");
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		tap_ok(strstr(sse_settings_sources(progs[i]), sse_prog_name(progs[i])) != NULL,
+		       "sources: %s's sentence names it", sse_prog_name(progs[i]));
+}
+
 int main(int argc, char **argv)
 {
 	const char *readme = argc > 1 ? argv[1] : getenv("SSE_README") ? getenv("SSE_README") : "doc/stream.md";
@@ -466,5 +498,6 @@ int main(int argc, char **argv)
 	check_load();
 	check_cors();
 	check_readme(readme);
+	check_plain();
 	return tap_done();
 }
