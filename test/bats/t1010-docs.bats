@@ -268,3 +268,19 @@ cgi() {
 	touch "$T/file"
 	run -1 "$B/sse-publish" --spool "$T/file" --create x < /dev/null
 }
+
+# The version has one home, the Makefile: every program prints it, every
+# man page's title gives it, and the changelog's newest entry is it.
+@test "version: --version of every program, the man pages' titles and CHANGELOG.md's newest entry agree" {
+	local v p f
+
+	v=$(sed -n 's/^VERSION = //p' Makefile)
+	[ -n "$v" ]
+	for p in sse.cgi sse-fcgi sse-publish sse-doctor; do
+		[ "$(env -u GATEWAY_INTERFACE "$B/$p" --version)" = "$p $v" ] || { echo "$p --version: $("$B/$p" --version)"; return 1; }
+	done
+	for f in doc/man/*.[0-9]; do
+		head -n 1 "$f" | grep -q "\"sse-cgi $v\"" || { echo "$f: $(head -n 1 "$f")"; return 1; }
+	done
+	[ "$(sed -n 's/^## \([0-9][0-9.]*\) .*/\1/p' CHANGELOG.md | head -n 1)" = "$v" ]
+}
