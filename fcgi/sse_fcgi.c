@@ -101,15 +101,19 @@ static int parse_args(int argc, char **argv, struct options *o, struct sse_setti
 		if (strcmp(name, "listen") != 0 && strcmp(name, "workers") != 0 &&
 		    strcmp(name, "socket-mode") != 0 && !sse_setting_find_flag(name))
 			return bad_usage("unknown option '%s'", argv[i]);
-		if (sse_setting_find_flag(name) && !(sse_setting_find_flag(name)->progs & SSE_PROG_FCGI))
-			return bad_usage("'--%s' is not a setting of sse-fcgi: it applies when "
-					 "sse-publish creates a channel", name);
 		if (eq) {
 			val = eq + 1;
 		} else {
 			if (i + 1 >= argc)
 				return bad_usage("option '%s' needs a value", argv[i]);
 			val = argv[++i];
+		}
+		if (sse_setting_find_flag(name) && !(sse_setting_find_flag(name)->progs & SSE_PROG_FCGI)) {
+			/* 0.2 took it and did nothing with it: a pool that no
+			 * longer starts after an upgrade would be worse. */
+			fprintf(stderr, "%s: ignoring '--%s %s': it applies when sse-publish creates a channel\n",
+				prog, name, val);
+			continue;
 		}
 		if (strcmp(name, "listen") == 0) {
 			o->listen = val;
