@@ -140,6 +140,9 @@ int sse_settings_set(struct sse_settings *s, const struct sse_setting *def,
 	case SSE_SET_BOOL:
 		break;
 	}
+	if ((sse_parse_u64(value, strlen(value), &v) < 0 || v < def->min || v > def->max) &&
+	    def->kind == SSE_SET_BOOL) /* its unit says it all: "0 or 1" */
+		return sse_err_set(err, "bad value '%.64s' for %s: expected %s", value, def->name, def->unit);
 	if (sse_parse_u64(value, strlen(value), &v) < 0 || v < def->min || v > def->max)
 		return sse_err_set(err, "bad value '%.64s' for %s: expected %s from %lu to %lu",
 				   value, def->name, def->unit, def->min, def->max);

@@ -249,6 +249,16 @@ static void check_bads(void)
 			check_one_bad(d->name, v);
 		}
 	}
+	/* a switch's error says "0 or 1", not a range of it too */
+	{
+		struct sse_settings s;
+		struct sse_err err = { "", 0 };
+
+		sse_settings_defaults(&s);
+		tap_ok(sse_settings_set(&s, sse_setting_find("SSE_STATUS"), "yes", &err) == -1 &&
+		       strcmp(err.msg, "bad value 'yes' for SSE_STATUS: expected 0 or 1") == 0,
+		       "a bad SSE_STATUS says: expected 0 or 1 (%s)", err.msg);
+	}
 	/* CORS origins that would end up in a header verbatim: refused and
 	 * named (the value itself may hold control bytes, so not quoted) */
 	{
