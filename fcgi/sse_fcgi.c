@@ -137,7 +137,8 @@ static int parse_args(int argc, char **argv, struct options *o, struct sse_setti
 			const struct sse_setting *def = sse_setting_find_flag(name);
 
 			if (sse_settings_set(set, def, val, &err) < 0) {
-				fprintf(stderr, "%s: %s\n", prog, err.msg);
+				/* the flag the user typed first, then the setting's line */
+				fprintf(stderr, "%s: --%s: %s\n", prog, name, err.msg);
 				return 2;
 			}
 		}

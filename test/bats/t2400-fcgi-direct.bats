@@ -117,7 +117,7 @@ status_field() { # CHANNEL FIELD
 	[[ $output == *"--workers '0'"* ]]
 	run "$FCGI" --heartbeat 0 --listen "unix:$SOCK"
 	[ "$status" -eq 2 ]
-	[[ $output == *SSE_HEARTBEAT* ]]
+	[[ $output == "sse-fcgi: --heartbeat: bad value '0' for SSE_HEARTBEAT"* ]]
 	run "$FCGI" --listen nowhere
 	[ "$status" -eq 2 ]
 	[[ $output == *"expected unix:/path or HOST:PORT"* ]]
