@@ -309,9 +309,10 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 	 * as what sse-publish put there meanwhile would, not as new events (a
 	 * cron job's stale value). */
 	if (!busy && !plan->head) {
-		in_open = 1;
-		if (sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &in_err) < 0 ||
-		    sse_intake_open(&l.in, dir, log, set->max_event, l.wfd, cgi_report, NULL, &in_err) < 0)
+		if (sse_spool_chan_dir(dir, sizeof(dir), set->spool_dir, plan->channel, &in_err) < 0)
+			in_rc = -1;
+		else if (in_open = 1, /* it readies every field first */
+			 sse_intake_open(&l.in, dir, log, set->max_event, l.wfd, cgi_report, NULL, &in_err) < 0)
 			in_rc = -1;
 	}
 	if (sse_stream_begin(&l.st, plan, busy, sse_now_ms()) < 0 || plan->head)

@@ -394,7 +394,8 @@ static void advise_compression(enum server srv, int fcgi)
 		       "    SetEnv no-gzip 1\n"
 		       "    SetEnv no-brotli 1\n");
 		if (!fcgi)
-			printf("  or name the program nph-sse.cgi: Apache then passes its output through no filter.\n");
+			printf("  or (sse.cgi) name the program nph-sse.cgi: Apache then passes its output through\n"
+			       "  no filter.\n");
 		break;
 	case S_NGINX:
 		printf("  nginx compresses it: gzip off; in the stream's location (or leave\n"
@@ -406,7 +407,9 @@ static void advise_compression(enum server srv, int fcgi)
 	}
 }
 
-static int verdict(const struct head *h, struct reader *rd, uint64_t asked_ms, int timed_out)
+/* by_url: the doctor sent the request itself (with BROWSER_ENCODINGS), so
+ * an echo without Accept-Encoding means something on the way removed it. */
+static int verdict(const struct head *h, struct reader *rd, uint64_t asked_ms, int timed_out, int by_url)
 {
 	const char *soft = rd->software[0] ? rd->software : "-";
 	int fcgi = strcmp(rd->program, "sse-fcgi") == 0, problems = 0;
@@ -478,7 +481,10 @@ static int verdict(const struct head *h, struct reader *rd, uint64_t asked_ms, i
 	/* A server compresses only for a request that announces it: a probe
 	 * asked without Accept-Encoding (curl without -H) cannot show what a
 	 * browser gets. */
-	if (strcmp(rd->asked_encoding, "-") == 0) {
+	if (strcmp(rd->asked_encoding, "-") == 0 && by_url) {
+		printf("note: something on the way (a proxy?) removed the Accept-Encoding the doctor sent:\n"
+		       "  a compressor behind it cannot show itself here, nor to a browser.\n");
+	} else if (strcmp(rd->asked_encoding, "-") == 0) {
 		problems++;
 		printf("PROBLEM: the probe was asked without Accept-Encoding, and browsers always send\n"
 		       "  one: a server that compresses the stream would not show it here. Ask as a\n"
@@ -659,7 +665,7 @@ int main(int argc, char **argv)
 		if (r.pieces[k].end > from)
 			body_in(&rd, r.buf + from, r.pieces[k].end - from, r.pieces[k].wall_ms);
 	}
-	rc = verdict(&h, &rd, asked, rc == 1);
+	rc = verdict(&h, &rd, asked, rc == 1, fd != STDIN_FILENO);
 	if (rd.inflating)
 		inflateEnd(&rd.z);
 	free(r.buf);

@@ -104,7 +104,7 @@ static int lookup_state(const struct sse_peer *p)
 	while (n < 0 && errno == EINTR);
 	if (n == (ssize_t)sizeof(rq)) {
 		do
-			n = recv(fd, &rs, sizeof(rs), 0);
+			n = recv(fd, &rs, sizeof(rs), MSG_DONTWAIT); /* queued before sendto returned */
 		while (n < 0 && errno == EINTR);
 		if (n >= (ssize_t)sizeof(struct nlmsghdr) && NLMSG_OK(&rs.nlh, (size_t)n)) {
 			if (rs.nlh.nlmsg_type == SOCK_DIAG_BY_FAMILY &&
@@ -139,8 +139,11 @@ enum sse_peer_state sse_peer_check(struct sse_peer *p)
 		p->seen = 1;
 		return SSE_PEER_THERE;
 	}
-	/* CLOSE_WAIT: the client's FIN came in and the server has not noticed;
-	 * anything else (reset, closed, another hop's socket) after having
-	 * seen it established: gone too. */
-	return p->seen || state == TCP_CLOSE_WAIT ? SSE_PEER_GONE : SSE_PEER_UNKNOWN;
+	/* Seen established, then CLOSE_WAIT (the client's FIN came in and the
+	 * server has not noticed), reset, closed or missing: gone. Never seen:
+	 * another hop's socket, or a client that half-closed right after its
+	 * request (ncat, a TCP proxy passing the half-close on) and still
+	 * reads: unknown, never gone, since a false "gone" ends a healthy
+	 * stream. */
+	return p->seen ? SSE_PEER_GONE : SSE_PEER_UNKNOWN;
 }

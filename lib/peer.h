@@ -27,8 +27,9 @@ int sse_peer_init(struct sse_peer *p, const char *remote_addr, const char *remot
 enum sse_peer_state { SSE_PEER_UNKNOWN, SSE_PEER_THERE, SSE_PEER_GONE };
 
 /* One lookup. UNKNOWN when the kernel cannot be asked or the connection
- * was never seen (the variables describe another hop): only a connection
- * seen established and then closed or missing counts as GONE. */
+ * was never seen established (the variables describe another hop, or the
+ * client half-closed before the first look): only a connection seen
+ * established and then closed (CLOSE_WAIT), reset or missing is GONE. */
 enum sse_peer_state sse_peer_check(struct sse_peer *p);
 
 #endif

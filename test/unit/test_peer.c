@@ -79,6 +79,12 @@ static int open_conn(struct conn *c, int family, const char *listen_addr, const 
 		sl = sizeof(*a);
 	}
 	c->lfd = socket(family, SOCK_STREAM, 0);
+	/* IPv4 clients of [::] whatever net.ipv6.bindv6only says */
+	if (c->lfd >= 0 && family == AF_INET6) {
+		int zero = 0;
+
+		(void)setsockopt(c->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	}
 	if (c->lfd < 0 || setsockopt(c->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(c->lfd, (struct sockaddr *)&ss, sl) < 0 || listen(c->lfd, 4) < 0 ||
 	    getsockname(c->lfd, (struct sockaddr *)&ss, &sl) < 0)
@@ -176,6 +182,30 @@ static void check_live(const char *what, int family, const char *listen_addr, co
 	close_conn(&c);
 }
 
+/* A client that half-closes right after its request (ncat, a TCP proxy)
+ * and goes on reading: before the first look it is never seen, so never
+ * gone; once seen, its FIN counts as leaving. */
+static void check_half_close(void)
+{
+	struct conn c;
+	struct sse_peer p;
+	char b[8];
+
+	if (open_conn(&c, AF_INET, "127.0.0.1", "127.0.0.1") < 0) {
+		tap_ok(0, "half-close: a loopback connection");
+		close_conn(&c);
+		return;
+	}
+	shutdown(c.cfd, SHUT_WR);
+	usleep(20000);
+	sse_peer_init(&p, c.raddr, c.rport, c.laddr, c.lport);
+	tap_ok(sse_peer_check(&p) == SSE_PEER_UNKNOWN, "half-closed before the first look: unknown, not gone");
+	tap_ok(write(c.sfd, "data\n", 5) == 5 && read(c.cfd, b, sizeof(b)) == 5,
+	       "and the client still reads what the server writes");
+	tap_ok(sse_peer_check(&p) == SSE_PEER_UNKNOWN, "still unknown at the next look");
+	close_conn(&c);
+}
+
 static void check_other_hop(void)
 {
 	struct conn c;
@@ -205,6 +235,7 @@ int main(void)
 	check_live("ipv4 reset", AF_INET, "127.0.0.1", "127.0.0.1", 1);
 	check_live("ipv6", AF_INET6, "::1", "::1", 0);
 	check_live("ipv4 client of an [::] listener", AF_INET6, "::", "127.0.0.1", 0);
+	check_half_close();
 	check_other_hop();
 	return tap_done();
 }
