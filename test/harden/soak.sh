@@ -433,7 +433,8 @@ vg_doctor() {
 	out=$(vg sse-doctor "$DYN/sse-doctor" "http://127.0.0.1:$port/sse.cgi" 2>&1) ||
 		bad "sse-doctor under valgrind found fault with a streaming server: $out"
 	# curl once memcheck has started the doctor: it times what it reads
-	out=$({ sleep 3; curl -sN --raw -i --max-time 30 "http://127.0.0.1:$port/sse.cgi?probe"; } |
+	out=$({ sleep 3; curl -sN --raw -i --max-time 30 -H 'Accept-Encoding: gzip, deflate, br, zstd' \
+		"http://127.0.0.1:$port/sse.cgi?probe"; } |
 		vg sse-doctor "$DYN/sse-doctor" - 2>&1) ||
 		bad "sse-doctor - under valgrind found fault with a streaming server: $out"
 	peer_stop
