@@ -173,11 +173,24 @@ int cgi_answer(const char *text, size_t len)
 	return cgi_out_write(NULL, text, len) < 0 ? 1 : 0;
 }
 
-int cgi_fail500(const char *line)
+static int fail(const char *line, int public)
 {
-	static const char body[] = "Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
-				   "Cache-Control: no-cache\r\n\r\nsse.cgi is misconfigured: see the web server's error log\n";
+	static const char head[] = "Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+				   "Cache-Control: no-cache\r\n\r\nsse.cgi is misconfigured: ";
+	char b[sizeof(head) + SSE_ERR_MAX + 64];
+	int n;
 
 	cgi_report(NULL, line);
-	return cgi_answer(body, sizeof(body) - 1);
+	n = snprintf(b, sizeof(b), "%s%s\n", head, public ? line : "see the web server's error log");
+	return cgi_answer(b, n < 0 ? 0 : (size_t)n < sizeof(b) ? (size_t)n : sizeof(b) - 1);
+}
+
+int cgi_fail500(const char *line)
+{
+	return fail(line, 0);
+}
+
+int cgi_fail500_public(const char *line)
+{
+	return fail(line, 1);
 }

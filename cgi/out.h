@@ -34,6 +34,9 @@ int cgi_out_write(void *ctx, const void *buf, size_t len);
 int cgi_answer(const char *text, size_t len);
 /* The line in the error log, 500 to the client. */
 int cgi_fail500(const char *line);
+/* The same, with the line in the answer too: for a setting's error, which
+ * names no file and no user (a shared host's owner may not read the log). */
+int cgi_fail500_public(const char *line);
 void cgi_report(void *ctx, const char *line);
 
 /* The "Status: ..." head in buf as an NPH head into out (status line,

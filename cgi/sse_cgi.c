@@ -388,7 +388,7 @@ int main(int argc, char **argv)
 		return cgi_fail500("cannot make stdout non-blocking");
 	sse_settings_defaults(&set);
 	if (sse_settings_load_for(&set, SSE_PROG_CGI, env_lookup, NULL, &err) < 0)
-		return cgi_fail500(err.msg);
+		return cgi_fail500_public(err.msg);
 	rq.method = getenv("REQUEST_METHOD");
 	rq.path_info = getenv("PATH_INFO");
 	rq.query = getenv("QUERY_STRING");
@@ -400,7 +400,7 @@ int main(int argc, char **argv)
 	if (plan.kind == SSE_PLAN_PROBE)
 		return probe(&plan);
 	if (!set.spool_dir)
-		return cgi_fail500("SSE_SPOOL_DIR is not set: set it to the spool directory "
+		return cgi_fail500_public("SSE_SPOOL_DIR is not set: set it to the spool directory "
 			       "(Apache: SetEnv SSE_SPOOL_DIR /path; lighttpd: setenv.add-environment)");
 	if (plan.kind == SSE_PLAN_STATUS)
 		return send_status(&plan, set.spool_dir);

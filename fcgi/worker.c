@@ -325,13 +325,24 @@ static void answer(struct worker *wk, struct fcgi_stream *s, const char *text, s
 	finish(wk, s);
 }
 
-static void fail500(struct worker *wk, struct fcgi_stream *s, const char *line)
+/* public: the line goes in the answer too, for a setting's error, which
+ * names no file and no user (the log is the pool's stderr, which whoever
+ * configures the web server may not see). */
+static void fail500_as(struct worker *wk, struct fcgi_stream *s, const char *line, int public)
 {
-	static const char body[] = "Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
-				   "Cache-Control: no-cache\r\n\r\nsse-fcgi is misconfigured: see its error log\n";
+	static const char head[] = "Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+				   "Cache-Control: no-cache\r\n\r\nsse-fcgi is misconfigured: ";
+	char b[sizeof(head) + SSE_ERR_MAX + 64];
+	int n;
 
 	say(wk, "%s", line);
-	answer(wk, s, body, sizeof(body) - 1);
+	n = snprintf(b, sizeof(b), "%s%s\n", head, public ? line : "see its error log (the pool's stderr)");
+	answer(wk, s, b, n < 0 ? 0 : (size_t)n < sizeof(b) ? (size_t)n : sizeof(b) - 1);
+}
+
+static void fail500(struct worker *wk, struct fcgi_stream *s, const char *line)
+{
+	fail500_as(wk, s, line, 0);
 }
 
 struct status_ctx {
@@ -542,7 +553,7 @@ static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 	fcgi_out_init(&s->out, fd, id);
 	wk->streams++;
 	if (fcgi_request_settings(wk->conf->base, envp, &s->own, &err) < 0) {
-		fail500(wk, s, err.msg);
+		fail500_as(wk, s, err.msg, 1);
 		return;
 	}
 	set = s->own ? s->own : wk->conf->base;
@@ -562,8 +573,8 @@ static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 		return;
 	}
 	if (!set->spool_dir) {
-		fail500(wk, s, "SSE_SPOOL_DIR is not set: give --spool DIR, the environment variable, "
-			       "or a FastCGI parameter (nginx: fastcgi_param SSE_SPOOL_DIR /path;)");
+		fail500_as(wk, s, "SSE_SPOOL_DIR is not set: give --spool DIR, the environment variable, "
+				  "or a FastCGI parameter (nginx: fastcgi_param SSE_SPOOL_DIR /path;)", 1);
 		return;
 	}
 	if (plan.kind == SSE_PLAN_STATUS) {

@@ -261,7 +261,8 @@ size_t sse_response_unknown(const struct sse_plan *p, char *buf, size_t cap)
 	char reason[256];
 
 	/* The name passed the channel check: nothing in it needs escaping. */
-	snprintf(reason, sizeof(reason), "unknown channel '%s': sse-publish --create %s creates it\n",
+	snprintf(reason, sizeof(reason),
+		 "unknown channel '%s': check its name, or create it: sse-publish --spool SPOOL --create %s\n",
 		 p->channel, p->channel);
 	nf.kind = SSE_PLAN_ERROR;
 	nf.status = 404;

@@ -323,7 +323,7 @@ t_unknown_channel() {
 	get e $SSE_URL/nosuch
 	expect_error e 404
 	# it says which channel and what creates it, through the server too
-	grep -q "'nosuch'" "$T/e.body" && grep -q 'sse-publish --create nosuch' "$T/e.body"
+	grep -q "'nosuch'" "$T/e.body" && grep -q 'sse-publish --spool SPOOL --create nosuch' "$T/e.body"
 	[ ! -e "$SPOOL/nosuch" ] # never created by a request
 	get e "$SSE_URL?channel=nosuch"
 	expect_error e 404

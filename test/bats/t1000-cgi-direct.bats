@@ -235,9 +235,9 @@ wait_for() {
 @test "404s say what to do: the unknown channel and sse-publish --create; ?status is off and SSE_STATUS=1" {
 	cgi PATH_INFO=/nope
 	error_response 404
-	grep -q -x "unknown channel 'nope': sse-publish --create nope creates it" "$T/body"
+	grep -q -x "unknown channel 'nope': check its name, or create it: sse-publish --spool SPOOL --create nope" "$T/body"
 	cgi QUERY_STRING=channel=nope
-	grep -q "'nope'.*sse-publish --create nope" "$T/body"
+	grep -q "'nope'.*sse-publish --spool SPOOL --create nope" "$T/body"
 	cgi QUERY_STRING=status
 	error_response 404
 	grep -q 'status is off: set SSE_STATUS=1' "$T/body"
@@ -351,10 +351,17 @@ EOF2
 	[ "$(wc -l <"$T/err")" -eq 1 ]
 	grep -q -F "$T/missing" "$T/err"
 	[ ! -e "$T/missing" ]
+	# a path is for the error log only
+	[ "$(cat "$T/body")" = "sse.cgi is misconfigured: see the web server's error log" ]
 	cgi PATH_INFO=/ch SSE_HEARTBEAT=often
 	[[ "$(head -n 1 "$T/head")" == "Status: 500 "* ]]
 	[ "$(wc -l <"$T/err")" -eq 1 ]
 	grep -q "SSE_HEARTBEAT.*'often'\|'often'.*SSE_HEARTBEAT" "$T/err"
+	# a setting's error names no file and no user: the answer says it too,
+	# for a shared host's owner who cannot read the log
+	[ "$(cat "$T/body")" = "sse.cgi is misconfigured: $(sed 's/^sse.cgi: //' "$T/err")" ]
+	cgi PATH_INFO=/ch -SSE_SPOOL_DIR
+	grep -q "^sse.cgi is misconfigured: SSE_SPOOL_DIR is not set" "$T/body"
 }
 
 @test "a query without '=' passed as argv (Apache, ?status) is not an option" {

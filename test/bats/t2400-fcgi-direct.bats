@@ -285,6 +285,7 @@ here" >/dev/null
 	[ ! -s "$T/pool.err" ]
 	run fc PATH_INFO=/news
 	[[ $output == "Status: 500"* ]]
+	[[ $output == *"sse-fcgi is misconfigured: SSE_SPOOL_DIR is not set"* ]]
 	[ "$(wc -l <"$T/pool.err")" -eq 1 ]
 	grep -q 'SSE_SPOOL_DIR is not set: .*fastcgi_param SSE_SPOOL_DIR' "$T/pool.err"
 }
@@ -293,7 +294,7 @@ here" >/dev/null
 	pool --workers 1
 	run fc PATH_INFO=/nosuch
 	[[ $output == "Status: 404"* ]]
-	[[ $output == *"unknown channel 'nosuch': sse-publish --create nosuch creates it"* ]]
+	[[ $output == *"unknown channel 'nosuch': check its name, or create it: sse-publish --spool SPOOL --create nosuch"* ]]
 	[ ! -e "$SP/nosuch" ]
 	run fc QUERY_STRING=status
 	[[ $output == "Status: 404"* ]]
@@ -338,6 +339,9 @@ PY
 	run fc -t 0.3 PATH_INFO=/news SSE_HEARTBEAT=0
 	[[ $output == "Status: 500"* ]]
 	grep -q "SSE_HEARTBEAT" "$T/pool.err"
+	# a setting's error names no file: the answer says it too (the pool's
+	# stderr is not where whoever configures nginx looks)
+	[[ $output == *"sse-fcgi is misconfigured: bad value '0' for SSE_HEARTBEAT"* ]]
 }
 
 @test "heartbeat, lifetime and ABORT_REQUEST end or keep a stream as they should" {
