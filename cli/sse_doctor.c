@@ -210,6 +210,8 @@ struct reader {
 	struct event_seen *ev;
 	size_t nev, cap_ev;
 	size_t body_bytes;
+	char start[160];            /* the body's first bytes, decoded: an error's text */
+	size_t start_len;
 };
 
 static void on_line(struct reader *rd, uint64_t now)
@@ -248,6 +250,8 @@ static void on_line(struct reader *rd, uint64_t now)
 
 static void events_in(struct reader *rd, const char *p, size_t len, uint64_t now)
 {
+	for (size_t i = 0; i < len && rd->start_len < sizeof(rd->start) - 1; i++)
+		rd->start[rd->start_len++] = p[i];
 	rd->body_bytes += len;
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == '\n') {
@@ -429,8 +433,20 @@ static int verdict(const struct head *h, struct reader *rd, uint64_t asked_ms, i
 	if (h->status != 200 || rd->nev == 0) {
 		printf("PROBLEM: no probe events came back (status %d, %zu body bytes).\n", h->status,
 		       rd->body_bytes);
-		if (h->encoding[0] && (rd->coding_unknown || rd->inflate_failed))
+		if (h->encoding[0] && (rd->coding_unknown || rd->inflate_failed)) {
 			printf("  The answer is compressed (%s) in a way the doctor cannot read.\n", h->encoding);
+			return 1;
+		}
+		if (rd->start_len > 0) {
+			/* what the program said (a 404's or a 500's reason), one line */
+			printf("  The answer says: ");
+			for (size_t i = 0; i < rd->start_len && rd->start[i] != '\n'; i++)
+				putchar((unsigned char)rd->start[i] < 0x20 || rd->start[i] == 0x7f ? '?' : rd->start[i]);
+			printf("\n");
+		}
+		if (h->status == 200 && contains(h->type, "text/event-stream"))
+			printf("  That is a channel's stream, not the probe: give the doctor the URL without the\n"
+			       "  channel (.../sse.cgi, not .../sse.cgi/news).\n");
 		else
 			printf("  Is this the stream's URL (.../sse.cgi, or where sse-fcgi is mounted), and is\n"
 			       "  it sse-cgi 0.2 or later (which answers ?probe)?\n");

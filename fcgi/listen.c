@@ -34,8 +34,17 @@ static int listen_unix(const char *path, mode_t mode, struct sse_err *err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return sse_err_sys(err, "socket for '%s'", path);
-	if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0 || chmod(path, mode) < 0 ||
-	    listen(fd, BACKLOG) < 0) {
+	if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
+		if (errno == ENOENT) /* /run is emptied at every boot: the usual miss */
+			sse_err_set(err, "cannot listen on '%s': its directory does not exist (make it, "
+				    "writable by the pool's user: install -d -o www-data -g www-data DIR; "
+				    "systemd: RuntimeDirectory=)", path);
+		else
+			sse_err_sys(err, "cannot listen on '%s'", path);
+		close(fd);
+		return -1;
+	}
+	if (chmod(path, mode) < 0 || listen(fd, BACKLOG) < 0) {
 		sse_err_sys(err, "cannot listen on '%s'", path);
 		close(fd);
 		return -1;

@@ -621,6 +621,24 @@ PY
 	[ "$(grep -c -i '^connection:' "$T/head")" = 0 ]
 }
 
+# No probe events: the doctor says what the program answered instead, and
+# tells a channel's stream (the URL had a channel) from a wrong URL.
+@test "sse-doctor -: a 404 is quoted; a channel's stream is named as such" {
+	cgi PATH_INFO=/nosuch
+	sed '1s/^Status:/HTTP\/1.1/' "$T/out" >"$T/saved"
+	run "$B/sse-doctor" - <"$T/saved"
+	printf '%s\n' "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"The answer says: unknown channel 'nosuch': check its name"* ]]
+	pub --create ch
+	cgi PATH_INFO=/ch
+	sed '1s/^Status:/HTTP\/1.1/' "$T/out" >"$T/saved"
+	run "$B/sse-doctor" - <"$T/saved"
+	printf '%s\n' "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"That is a channel's stream, not the probe: give the doctor the URL without the"* ]]
+}
+
 # sse-doctor reading a saved answer on stdin: curl's HTTP/2 status line,
 # and the answer of an https proxy printed before the real one. Read all at
 # once, the events look held back: the doctor must say so.

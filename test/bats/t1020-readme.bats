@@ -8,6 +8,12 @@ setup() {
 	B=${SSE_BUILD:-build}
 	case $B in /*) ;; *) B=$TOP/$B ;; esac
 	T=$BATS_TEST_TMPDIR
+	OPEN=
+}
+
+teardown() {
+	[ -z "$OPEN" ] || { pkill -TERM -f -- "--listen unix:$OPEN/run/sse/sse-fcgi.sock"; rm -rf "$OPEN"; }
+	return 0
 }
 
 # snippet_in LABEL TEMPLATE: the code block after the README line starting
@@ -69,9 +75,32 @@ PY
 }
 
 @test "README: the nginx + sse-fcgi snippet is lines of test/conf/nginx-fcgi.conf.in" {
-	run snippet_in '**nginx + `sse-fcgi`**' nginx-fcgi.conf.in
+	run snippet_in "and in nginx's \`server\` block" nginx-fcgi.conf.in
 	printf '%s\n' "$output"
 	[ "$status" = 0 ]
+}
+
+# The pool's start as printed (as root: it runs the pool as www-data), with
+# our own directories: the socket appears, owned by www-data, and serves.
+@test "README: the nginx path's pool start makes its socket directory and serves as www-data" {
+	local run sp i
+
+	[ "$(id -u)" = 0 ] || skip "needs root (runs the pool as www-data)"
+	# not under the test's own directory: www-data must reach it
+	OPEN=$(mktemp -d /tmp/sse-readme.XXXXXX) && chmod 755 "$OPEN"
+	run=$OPEN/run/sse sp=$OPEN/srv/sse
+	mkdir -p "$OPEN/srv" "$OPEN/run"
+	install -d -g www-data -m 2775 "$sp"
+	"$B/sse-publish" --spool "$sp" --create news
+	awk '/^\*\*nginx \+ `sse-fcgi`\*\*/ { f = 1 } f && /^```sh$/ { p = 1; next } p && /^```$/ { exit } p' "$TOP/README.md" |
+		sed "s|/run/sse|$run|g; s|/srv/sse|$sp|g; s|-- sse-fcgi|-- $B/sse-fcgi|" >"$T/pool.sh"
+	[ "$(wc -l <"$T/pool.sh")" = 2 ]
+	bash -e "$T/pool.sh" 2>"$T/pool.err"
+	for ((i = 0; i < 50; i++)); do [ -S "$run/sse-fcgi.sock" ] && break; sleep 0.1; done
+	[ -S "$run/sse-fcgi.sock" ] || { cat "$T/pool.err"; return 1; }
+	[ "$(stat -c %U "$run")" = www-data ] && [ "$(stat -c %U "$run/sse-fcgi.sock")" = www-data ]
+	run "$B/test/fcgiclient" -t 0.5 "unix:$run/sse-fcgi.sock" REQUEST_METHOD=GET PATH_INFO=/news HTTP_LAST_EVENT_ID=0
+	[[ $output == "Status: 200"* ]] || { echo "$output"; cat "$T/pool.err"; return 1; }
 }
 
 # Step 1 as printed, with a spool of ours: the spool does not exist yet.

@@ -121,6 +121,10 @@ status_field() { # CHANNEL FIELD
 	run "$FCGI" --listen nowhere
 	[ "$status" -eq 2 ]
 	[[ $output == *"expected unix:/path or HOST:PORT"* ]]
+	# /run/sse is gone after a reboot: the line says what to make
+	run "$FCGI" --listen "unix:$T/nodir/sse-fcgi.sock" --spool "$SP"
+	[ "$status" -eq 1 ]
+	[[ $output == "sse-fcgi: cannot listen on '$T/nodir/sse-fcgi.sock': its directory does not exist (make it,"* ]]
 }
 
 @test "options: without --listen, fd 0 must be a listening socket" {
