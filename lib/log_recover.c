@@ -18,7 +18,7 @@
 
 /* The boot this process runs in; per call, not cached in a static, so
  * threads of a libsse user share nothing. Without /proc it reads as dashes
- * and recovery cannot tell a reboot (README: what is not guaranteed). */
+ * and recovery cannot tell a reboot (doc/testing.md: what is not guaranteed). */
 void sse_log_boot_id(char out[BOOT_ID_LEN])
 {
 	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);

@@ -10,7 +10,7 @@
 	[ "$(sed -n 's/.* cases=\([0-9]*\) .*/\1/p' <<< "$output")" -eq "$(sed -n 's/.* ok=\([0-9]*\) .*/\1/p' <<< "$output")" ]
 	# faults were met, and said so
 	[ "$(sed -n 's/.* error_lines=\([0-9]*\) .*/\1/p' <<< "$output")" -gt 50 ]
-	# as root the disk fills for real (the README says why it may not)
+	# as root the disk fills for real (doc/testing.md says why it may not)
 	[ "$(id -u)" -ne 0 ] || [[ $output == *" diskfull=tmpfs "* ]]
 	# nothing from the fifo or the drop-box lost while the disk was full
 	[[ $output == *" diskfull_fifo_lost=0 "* ]]

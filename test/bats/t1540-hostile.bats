@@ -15,7 +15,7 @@
 	[ $((BASH_REMATCH[2] + BASH_REMATCH[3])) -eq "${BASH_REMATCH[1]}" ]
 }
 
-# The README's recipe for private channels (test/conf/lighttpd-auth.conf.in):
+# doc/security.md's recipe for private channels (test/conf/lighttpd-auth.conf.in):
 # a spool of their own under a URL that lighttpd's mod_auth protects.
 teardown() {
 	[ -z "${SRV_DIR:-}" ] || srv_teardown_file

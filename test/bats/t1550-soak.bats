@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Soak, short version (test/harden/soak.sh; scripts/harden.sh soak --long
-# gives the figures of the README): sse-fcgi behind nginx with 300
+# gives the figures of doc/testing.md): sse-fcgi behind nginx with 300
 # subscribers and sse.cgi behind lighttpd with 100 streams, 10 events/s for
 # 20 s each (fewer on a sanitizer build): every subscriber gets every event
 # once, memory stays flat after the warm-up, descriptors stay put; then
