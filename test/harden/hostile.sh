@@ -340,7 +340,12 @@ fcgi_row() {
 	# the first of two parameters of a name counts: the row's, then GET
 	rm -f "$W/out"
 	"$FC" -t 10 "unix:$SOCK" "$@" REQUEST_METHOD=GET SERVER_PROTOCOL=HTTP/1.1 >"$W/out" &
-	until_comment $! "$W/out" "$FC"
+	local pid=$!
+	# A stream the worker must drop sends its head and first comment
+	# before it meets what ends it: wait for the drop, not the comment
+	# (a slow build lost that race).
+	[ "$want" = drop ] && wait_for "! pid_alive $pid" 250 0.02 2>/dev/null
+	until_comment "$pid" "$W/out" "$FC"
 	[ "$rc" = 143 ] && rc=0 # a stream the client left
 	tail -c +$((e0 + 1)) "$W/pool.err" >"$W/err"
 	if ! [[ $rc =~ ^(0|4)$ ]]; then
