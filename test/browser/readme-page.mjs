@@ -15,7 +15,7 @@
 // Environment: SSE_SPOOL the spool, SSE_PUBLISH the sse-publish program,
 // CHROMIUM the browser (default /usr/bin/chromium). Prints what it saw;
 // exits 1 with the reason when an expectation fails.
-import { chromium } from 'playwright-core';
+import { Failure, expect, runScenario, sleep, waitFor } from './harness.mjs';
 import { execFileSync } from 'node:child_process';
 
 const env = (name) => {
@@ -26,21 +26,8 @@ const env = (name) => {
 const SPOOL = env('SSE_SPOOL');
 const PUBLISH = env('SSE_PUBLISH');
 const args = Object.fromEntries(process.argv.slice(3).map((a) => a.split(/=(.*)/s).slice(0, 2)));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-class Failure extends Error {}
-function expect(cond, what) {
-  if (!cond) throw new Failure(what);
-}
 
-async function waitFor(fn, ms, what) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) throw new Failure(`gave up after ${ms} ms: ${what}`);
-    await sleep(25);
-  }
-}
 
 // publish(channel, data, event): sse-publish; returns the id.
 function publish(channel, data, event) {
@@ -129,23 +116,4 @@ const scenarios = {
   },
 };
 
-const name = process.argv[2];
-if (!scenarios[name]) {
-  console.error(`readme-page: unknown scenario '${name}' (${Object.keys(scenarios).join(', ')})`);
-  process.exit(2);
-}
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  // root (the CI) cannot use chromium's sandbox
-  args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-});
-let rc = 0;
-try {
-  await scenarios[name](browser);
-} catch (e) {
-  console.error(e instanceof Failure ? `FAILED: ${e.message}` : e);
-  rc = 1;
-} finally {
-  await browser.close();
-}
-process.exit(rc);
+await runScenario('readme-page', scenarios);

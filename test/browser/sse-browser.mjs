@@ -14,7 +14,7 @@
 // The page is a plain page of the stream's origin (or of another port, for
 // CORS) whose script is the EventSource code of the usual tutorials. Prints
 // what it measured; exits 1 with the reason when an expectation fails.
-import { chromium } from 'playwright-core';
+import { Failure, expect, runScenario, sleep, waitFor } from './harness.mjs';
 import { execFileSync, execSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -31,12 +31,7 @@ const SPOOL = env('SSE_SPOOL');
 const PUBLISH = env('SSE_PUBLISH');
 const ORIGIN = new URL(STREAM_URL).origin;
 const args = Object.fromEntries(process.argv.slice(3).map((a) => a.split(/=(.*)/s).slice(0, 2)));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-class Failure extends Error {}
-function expect(cond, what) {
-  if (!cond) throw new Failure(what);
-}
 
 // --- producers ----------------------------------------------------------------
 
@@ -139,14 +134,6 @@ async function seen(page, name) {
 const eventsOf = (log) => log.filter((e) => e.kind === 'event');
 
 // waitFor(page, fn, ms, what): polls fn() (async) until true.
-async function waitFor(fn, ms, what) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) throw new Failure(`gave up after ${ms} ms: ${what}`);
-    await sleep(25);
-  }
-}
 
 async function waitOpen(page, name, ms = 5000) {
   await waitFor(async () => (await seen(page, name)).some((e) => e.kind === 'open'), ms, `${name}: onopen`);
@@ -444,23 +431,4 @@ scenarios.demo = async (browser) => {
   console.log(`demo: state ${await text('state')}, ${await text('count')} events, last id ${await text('lastid')}; screenshot ${args.SHOT}`);
 };
 
-const name = process.argv[2];
-if (!scenarios[name]) {
-  console.error(`sse-browser: unknown scenario '${name}' (${Object.keys(scenarios).join(', ')})`);
-  process.exit(2);
-}
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  // root (the CI) cannot use chromium's sandbox
-  args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-});
-let rc = 0;
-try {
-  await scenarios[name](browser);
-} catch (e) {
-  console.error(e instanceof Failure ? `FAILED: ${e.message}` : e);
-  rc = 1;
-} finally {
-  await browser.close();
-}
-process.exit(rc);
+await runScenario('sse-browser', scenarios);
