@@ -158,7 +158,7 @@ static int take_line(struct run *r, struct pev *ev, const char *s, size_t n)
 
 static int dispatch(struct run *r, struct pev *ev)
 {
-	struct sse_event out;
+	struct sse_event out = { 0 };
 
 	if (!ev->has_data)
 		return 0;

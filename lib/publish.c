@@ -22,6 +22,11 @@ void sse_event_from_text(struct sse_event *ev, const char *name, size_t name_len
 	ev->data = out;
 	ev->data_len = o;
 	ev->retry = -1;
+	ev->topics = NULL;
+	ev->ntopics = 0;
+	ev->private_ = 0;
+	ev->hub_id.p = NULL;
+	ev->hub_id.len = 0;
 }
 
 int sse_event_name_check(const char *name, size_t len, struct sse_err *err)

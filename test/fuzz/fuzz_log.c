@@ -213,7 +213,8 @@ static void seek_some(struct sse_log *log)
 static void append_one(struct sse_log *log, int strict)
 {
 	static const char data[] = "after the damage";
-	struct sse_event ev = { "fuzz", 4, data, sizeof(data) - 1, -1 };
+	struct sse_event ev = { .name = "fuzz", .name_len = 4, .data = data,
+				.data_len = sizeof(data) - 1, .retry = -1 };
 	struct sse_err err = { .msg = "" };
 	struct sse_log_head before, after;
 	uint64_t id = 0;

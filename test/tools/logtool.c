@@ -70,7 +70,7 @@ static int publish(const char *spool, const char *ch, const char *tag, long n, l
 			goto fail;
 		for (; i < n && i - first < batch; i++) {
 			size_t len = rnd() % 600;
-			struct sse_event ev = { "", 0, data, 0, -1 };
+			struct sse_event ev = { .name = "", .data = data, .retry = -1 };
 
 			for (size_t k = 0; k < len; k++)
 				payload[k] = (char)('a' + rnd() % 26);

@@ -69,8 +69,8 @@ static const struct row rows[] = {
 
 static void check_row(const struct row *r)
 {
-	struct sse_event ev = { r->name, r->name_len, r->data, r->data_len,
-				r->retry };
+	struct sse_event ev = { .name = r->name, .name_len = r->name_len, .data = r->data,
+				.data_len = r->data_len, .retry = r->retry };
 	size_t size = sse_format_size(&ev, r->id), n;
 	char *out = malloc(size + 1);
 	struct ww_stream ww;

@@ -235,8 +235,8 @@ static int browser_sees(const struct evlist *l, uint64_t first_id)
 
 	for (i = 0; i < l->n; i++) {
 		const struct ev *e = &l->ev[i];
-		struct sse_event ev = { e->name.p, e->name.n, e->data.p,
-					e->data.n, e->retry };
+		struct sse_event ev = { .name = e->name.p, .name_len = e->name.n, .data = e->data.p,
+					.data_len = e->data.n, .retry = e->retry };
 
 		reserve(&wire, sse_format_size(&ev, first_id + i));
 		wire.n += sse_format(&ev, first_id + i, wire.p + wire.n);

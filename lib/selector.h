@@ -1,0 +1,35 @@
+/* Mercure topic selectors (SPEC "Subscribe"): `*` (every topic), an exact
+ * topic, or an RFC 6570 URI template that matches a topic when one of its
+ * expansions equals it (`https://example.com/books/{id}`). A subscriber's
+ * selectors are compiled once per stream into one allocation and matched in
+ * time linear in the topic's length (a state-set simulation, never
+ * backtracking), so a hostile selector cannot stall a worker. */
+#ifndef SSE_SELECTOR_H
+#define SSE_SELECTOR_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "event.h"
+
+/* Caps (SPEC: 400 beyond): selectors per subscription or per token claim,
+ * bytes per selector. */
+#define SSE_SELECTORS_MAX 64
+#define SSE_SELECTOR_MAX_LEN 1024
+
+struct sse_selectors;
+
+/* Compiles n selectors; NULL with err (one line naming the bad selector,
+ * for a 400 body) on a malformed template, too many or too long. n == 0
+ * compiles a set that matches nothing. */
+struct sse_selectors *sse_selectors_compile(const struct sse_str *sel, size_t n,
+					    struct sse_err *err);
+void sse_selectors_free(struct sse_selectors *s);
+
+/* 1 when topic matches one of the selectors, else 0. */
+int sse_selectors_match(const struct sse_selectors *s, const char *topic, size_t len);
+/* 1 when one of the n topics matches one of the selectors. */
+int sse_selectors_match_any(const struct sse_selectors *s, const struct sse_str *topics,
+			    size_t n);
+
+#endif
