@@ -21,7 +21,9 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 SSE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -fPIC -MMD -MP -Ilib -Ifcgi -DSSE_VERSION='"$(VERSION)"'
-SSE_LDLIBS = -lz
+# The hub's JWTs: nettle and hogweed (over gmp) for the crypto, jansson
+# for the JSON; all static-linkable, so sse.cgi stays one file.
+SSE_LDLIBS = -ljansson -lhogweed -lnettle -lgmp -lz
 # Programs are linked statically: a stream is a process, and a static one
 # keeps no dynamic loader or libc relocations of its own (68 kB instead of
 # 136 kB of private memory per sse.cgi); the upload to a host is one file.
@@ -80,7 +82,7 @@ $(O)/libsse.pc: lib/libsse.pc.in FORCE
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(libdir)|' -e 's|@INCLUDEDIR@|$(includedir)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-$(O)/sse.cgi: $(O)/cgi/sse_cgi.o $(O)/cgi/out.o $(O)/libsse.a
+$(O)/sse.cgi: $(O)/cgi/sse_cgi.o $(O)/cgi/out.o $(O)/cgi/cgi_hub.o $(O)/libsse.a
 	$(CC) $(PROG_LDFLAGS) $(SSE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SSE_LDLIBS)
 # Dynamic: a pool is a few processes, and libfcgi.a pulls in resolver calls
 # that a static glibc program cannot make.

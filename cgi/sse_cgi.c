@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "cgi_hub.h"
 #include "intake.h"
 #include "out.h"
 #include "peer.h"
@@ -250,7 +251,8 @@ static int pad(void)
 #undef SPACES256
 }
 
-static int stream(const struct sse_plan *plan, const struct sse_settings *set)
+static int stream(const struct sse_plan *plan, const struct sse_settings *set,
+		  const struct sse_stream_hub *hub)
 {
 	static struct loop l;
 	static char dir[PATH_MAX]; /* static: the stack of a stream stays small */
@@ -279,6 +281,7 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set)
 		sse_log_close(log);
 		return cgi_fail500(err.msg);
 	}
+	l.st.hub = hub;
 	l.fifo_reg = -1;
 	l.wfd = -1;
 	(void)sse_peer_init(&l.peer, getenv("REMOTE_ADDR"), getenv("REMOTE_PORT"), getenv("SERVER_ADDR"),
@@ -353,6 +356,24 @@ out:
 	return rc;
 }
 
+static int hub(const struct sse_plan *plan, const struct sse_settings *set)
+{
+	/* static: the stack of a stream stays small */
+	static struct sse_hub_sub sub;
+	struct sse_hub_keys keys;
+	int rc;
+
+	if (cgi_hub_ready(plan, set, &keys, &rc) < 0)
+		return rc;
+	if (plan->kind == SSE_PLAN_HUB_PUBLISH)
+		return cgi_hub_publish(plan, set, &keys);
+	if (cgi_hub_subscribe(plan, set, &keys, &sub, &rc) < 0)
+		return rc;
+	rc = stream(plan, set, &sub.hub);
+	sse_hub_sub_free(&sub);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct sse_settings set;
@@ -404,5 +425,7 @@ int main(int argc, char **argv)
 			       "(Apache: SetEnv SSE_SPOOL_DIR /path; lighttpd: setenv.add-environment)");
 	if (plan.kind == SSE_PLAN_STATUS)
 		return send_status(&plan, set.spool_dir);
-	return stream(&plan, &set);
+	if (plan.kind == SSE_PLAN_HUB || plan.kind == SSE_PLAN_HUB_PUBLISH)
+		return hub(&plan, &set);
+	return stream(&plan, &set, NULL);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "chan.h"
+#include "fcgi_hub.h"
 #include "heap.h"
 #include "io.h"
 #include "out.h"
@@ -61,6 +62,7 @@ struct fcgi_stream {
 	uint8_t probe;                /* ?probe: events sent so far */
 	char *probe_soft;             /* ?probe: SERVER_SOFTWARE */
 	char *probe_ae;               /* ?probe: HTTP_ACCEPT_ENCODING */
+	struct sse_hub_sub *hub;      /* a hub subscription's selectors */
 };
 
 struct worker {
@@ -164,6 +166,10 @@ static void destroy(struct worker *wk, struct fcgi_stream *s)
 	free(s->own);
 	free(s->probe_soft);
 	free(s->probe_ae);
+	if (s->hub) {
+		sse_hub_sub_free(s->hub);
+		free(s->hub);
+	}
 	free(s);
 	wk->streams--;
 }
@@ -200,6 +206,7 @@ static int pump_once(struct worker *wk, struct fcgi_stream *s)
 		const struct sse_log_range *f = fcgi_chan_fresh(c, s->st.seq);
 		struct sse_log_range r;
 		const char *data;
+		uint64_t delivered;
 		int rc;
 
 		if (f) {
@@ -222,10 +229,19 @@ static int pump_once(struct worker *wk, struct fcgi_stream *s)
 			say(wk, "%s", err.msg);
 			return -1;
 		}
-		if (fcgi_out_send(&s->out, data, r.len) < 0)
+		/* The bytes were read once for the channel; what goes to this
+		 * stream of them (topics, private) is the stream's view. */
+		if (r.meta_len == 0 && !s->st.hub) {
+			if (fcgi_out_send(&s->out, data, r.len) < 0)
+				return -1;
+			sse_stream_sent(&s->st, &r, wk->now);
+			fcgi_stats_delivered(c->stat, r.count);
+			return 1;
+		}
+		delivered = s->st.delivered;
+		if (sse_stream_deliver(&s->st, &r, data, wk->now) < 0)
 			return -1;
-		sse_stream_sent(&s->st, &r, wk->now);
-		fcgi_stats_delivered(c->stat, r.count);
+		fcgi_stats_delivered(c->stat, s->st.delivered - delivered);
 		return 1;
 	}
 	return 0;
@@ -287,13 +303,26 @@ static const char *param(void *ctx, const char *name)
 	return FCGX_GetParam(name, (FCGX_ParamArray)ctx);
 }
 
+/* A setting's field when it is text (NULL-able pointer), else a pointer
+ * to a NULL that stays NULL. */
+static const char **text_field(struct sse_settings *s, const struct sse_setting *def)
+{
+	static const char *none;
+
+	none = NULL;
+	if (def->kind != SSE_SET_PATH && def->kind != SSE_SET_TEXT && def->kind != SSE_SET_ORIGINS)
+		return &none;
+	return (const char **)(void *)((char *)s + def->offset);
+}
+
 /* The base settings, or a copy with the request's FastCGI parameters
  * (fastcgi_param, SetEnv) applied: strings copied, the parameters go away. */
 int fcgi_request_settings(const struct sse_settings *base, char **envp,
 			  struct sse_settings **own, struct sse_err *err)
 {
 	struct sse_settings s = *base;
-	size_t a, b;
+	size_t size = 0;
+	char *at;
 	int any = 0;
 
 	*own = NULL;
@@ -303,16 +332,27 @@ int fcgi_request_settings(const struct sse_settings *base, char **envp,
 		return 0;
 	if (sse_settings_load_for(&s, SSE_PROG_FCGI, param, envp, err) < 0)
 		return -1;
-	a = s.spool_dir ? strlen(s.spool_dir) + 1 : 0;
-	b = s.cors_origins ? strlen(s.cors_origins) + 1 : 0;
-	*own = malloc(sizeof(**own) + a + b);
+	/* Every text setting, wherever it came from, into one block. */
+	for (size_t i = 0; i < sse_setting_count; i++) {
+		const char *v = *text_field(&s, &sse_setting_table[i]);
+
+		size += v ? strlen(v) + 1 : 0;
+	}
+	*own = malloc(sizeof(**own) + size);
 	if (!*own)
 		return sse_err_set(err, "out of memory for a request's settings");
 	**own = s;
-	if (a)
-		(*own)->spool_dir = memcpy((char *)(*own + 1), s.spool_dir, a);
-	if (b)
-		(*own)->cors_origins = memcpy((char *)(*own + 1) + a, s.cors_origins, b);
+	at = (char *)(*own + 1);
+	for (size_t i = 0; i < sse_setting_count; i++) {
+		const char **f = text_field(*own, &sse_setting_table[i]);
+
+		if (*f) {
+			size_t n = strlen(*f) + 1;
+
+			*f = memcpy(at, *f, n);
+			at += n;
+		}
+	}
 	return 0;
 }
 
@@ -463,6 +503,7 @@ static void start_stream(struct worker *wk, struct fcgi_stream *s, const struct 
 	}
 	busy = fcgi_stats_total(wk->conf->stats) >= set->max_streams;
 	(void)sse_stream_init(&s->st, c->log, set, sink, &err);
+	s->st.hub = s->hub ? &s->hub->hub : NULL;
 	s->chan = c;
 	s->next = c->streams;
 	if (c->streams)
@@ -533,6 +574,86 @@ static void start_probe(struct worker *wk, struct fcgi_stream *s, const struct s
 	probe_next(wk, s);
 }
 
+static void hub_refused(struct worker *wk, struct fcgi_stream *s, const struct sse_plan *plan,
+			const struct sse_hub_refusal *no)
+{
+	char b[1024];
+
+	/* A forged or expired token is worth a line for the admin; a bad
+	 * form is the client's business. */
+	if ((no->status == 401 || no->status == 500) && no->why[0])
+		say(wk, "%s", no->why);
+	answer(wk, s, b, sse_hub_answer(plan, no->status, no->reason, b, sizeof(b)));
+}
+
+/* A Mercure hub request (SSE_HUB): its channel is made by the first one;
+ * a publish is answered at once, a subscription becomes a stream. */
+static void hub_request(struct worker *wk, struct fcgi_stream *s, const struct sse_plan *plan,
+			const struct sse_settings *set, char **envp)
+{
+	struct sse_hub_request rq = {
+		FCGX_GetParam("REQUEST_METHOD", envp), FCGX_GetParam("QUERY_STRING", envp),
+		FCGX_GetParam("HTTP_LAST_EVENT_ID", envp), FCGX_GetParam("HTTP_AUTHORIZATION", envp),
+		FCGX_GetParam("HTTP_COOKIE", envp), FCGX_GetParam("HTTP_ORIGIN", envp),
+		FCGX_GetParam("CONTENT_TYPE", envp),
+	};
+	struct sse_hub_keys keys;
+	struct sse_hub_refusal no;
+	struct sse_err err;
+	char spool[PATH_MAX], id[1024], b[2048];
+	struct fcgi_chan *c;
+	char *body;
+	size_t len;
+
+	if (sse_hub_keys(set, &keys, &err) < 0 || sse_spool_check(set->spool_dir, &err) < 0 ||
+	    sse_spool_create(set->spool_dir, plan->channel, set->history, &err) < 0) {
+		fail500(wk, s, err.msg);
+		return;
+	}
+	if (plan->kind == SSE_PLAN_HUB) {
+		s->hub = malloc(sizeof(*s->hub));
+		if (!s->hub) {
+			fail500(wk, s, "out of memory for a subscription");
+			return;
+		}
+		if (sse_hub_subscribe(&rq, set, &keys, fcgi_hub_wall_ms(), s->hub, &no) < 0) {
+			free(s->hub);
+			s->hub = NULL;
+			hub_refused(wk, s, plan, &no);
+			return;
+		}
+		start_stream(wk, s, plan, set);
+		return;
+	}
+	if (fcgi_hub_body(wk->req.in, FCGX_GetParam("CONTENT_LENGTH", envp), set->max_event, &body,
+			  &len, &no) < 0) {
+		hub_refused(wk, s, plan, &no);
+		return;
+	}
+	if (!realpath(set->spool_dir, spool)) {
+		free(body);
+		fail500(wk, s, "cannot resolve the spool directory");
+		return;
+	}
+	c = chan_get(wk, spool, set, plan->channel, &err);
+	if (!c) {
+		free(body);
+		fail500(wk, s, err.msg);
+		return;
+	}
+	if (sse_hub_publish(&rq, body, len, set, &keys, c->log, fcgi_hub_wall_ms(), id, sizeof(id),
+			    &no, &err) < 0) {
+		free(body);
+		if (err.msg[0])
+			say(wk, "%s", err.msg);
+		hub_refused(wk, s, plan, &no);
+		return;
+	}
+	free(body);
+	c->dirty = 1;
+	answer(wk, s, b, sse_hub_answer(plan, 200, id, b, sizeof(b)));
+}
+
 static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 {
 	struct fcgi_stream *s = calloc(1, sizeof(*s));
@@ -579,6 +700,10 @@ static void handle_request(struct worker *wk, int fd, uint16_t id, char **envp)
 	}
 	if (plan.kind == SSE_PLAN_STATUS) {
 		send_status(wk, s, &plan, set);
+		return;
+	}
+	if (plan.kind == SSE_PLAN_HUB || plan.kind == SSE_PLAN_HUB_PUBLISH) {
+		hub_request(wk, s, &plan, set, envp);
 		return;
 	}
 	start_stream(wk, s, &plan, set);

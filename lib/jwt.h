@@ -24,7 +24,7 @@ struct sse_jwt_key;
  * "HS512", "RS256", "ES256". Exactly one of secret (the key itself, as
  * text) or file (a file holding the secret, or a PEM public key for RS256/
  * ES256) is non-NULL. setting names the setting for errors
- * ("SSE_JWT_KEY_FILE"). A PEM key with HS*, a secret with RS*/ES*, an
+ * ("SSE_JWT_KEY_FILE"). A PEM key with HS*, a secret with RS256 or ES256, an
  * unreadable file or an unknown alg: NULL and one line in err naming the
  * setting and what to do (the front end answers 500). */
 struct sse_jwt_key *sse_jwt_key_load(const char *alg, const char *secret, const char *file,

@@ -17,6 +17,7 @@
 #include "format.h"
 #include "io.h"
 #include "log_layout.h"
+#include "meta.h"
 
 const char *sse_log_path(struct sse_log *log, const char *name)
 {
@@ -101,7 +102,8 @@ static int map_index(struct sse_log *log, struct sse_err *err)
 
 	if (sse_pread_all(log->index_fd, &h, sizeof(h), 0, log->watch, err) < 0)
 		return -1;
-	if (memcmp(h.magic, LOG_MAGIC, sizeof(h.magic)) != 0 || h.version != LOG_VERSION ||
+	if (memcmp(h.magic, LOG_MAGIC, sizeof(h.magic)) != 0 ||
+	    (h.version != LOG_VERSION && h.version != LOG_VERSION_0_2) ||
 	    h.entry_size != sizeof(struct entry) || h.history == 0 ||
 	    h.capacity != h.history + 2 + BATCH_MAX)
 		return sse_err_set(err, "'%s' is not a channel log of this version", log->watch);
@@ -121,6 +123,11 @@ static int map_index(struct sse_log *log, struct sse_err *err)
 	log->ent = (struct entry *)(void *)((char *)p + HDR_SIZE);
 	log->cap = h.capacity;
 	log->history = h.history;
+	/* A 0.2 log is a version 2 log without metadata records: it is read
+	 * as it is, and marked so that 0.2 programs, which would send such a
+	 * record as wire bytes, refuse it from now on. */
+	if (h.version == LOG_VERSION_0_2)
+		log->hdr->version = LOG_VERSION;
 	return 0;
 }
 
@@ -377,13 +384,28 @@ static int open_wseg(struct sse_log *log, uint64_t seg, int fresh, struct sse_er
 	return 0;
 }
 
+static int reserve_buf(struct sse_log *log, size_t size, struct sse_err *err)
+{
+	char *nb;
+
+	if (size <= log->buf_cap)
+		return 0;
+	nb = realloc(log->buf, size);
+	if (!nb)
+		return sse_err_set(err, "out of memory formatting an event of %zu bytes", size);
+	log->buf = nb;
+	log->buf_cap = size;
+	return 0;
+}
+
 int sse_log_append(struct sse_log *log, const struct sse_event *ev,
 		   uint64_t *idp, struct sse_err *err)
 {
 	uint64_t seq = log->wseq, id, seg = seq, off = 0, limit;
-	size_t size;
+	size_t size, meta = 0;
 	struct entry *e;
 	int fresh = 1;
+	char gen[SSE_HUB_ID_GEN_LEN];
 
 	if (!log->locked)
 		return sse_err_set(err, "log of '%s' appended without its lock", log->dir);
@@ -393,17 +415,29 @@ int sse_log_append(struct sse_log *log, const struct sse_event *ev,
 	if (id >= LD(log->hdr->reserved) && sse_log_reserve(log, id, err) < 0)
 		return -1;
 	size = sse_format_size(ev, id);
-	if (size > 0x7fffffffu)
-		return sse_err_set(err, "event too large for the log of '%s'", log->dir);
-	if (size > log->buf_cap) {
-		char *nb = realloc(log->buf, size);
+	if (sse_meta_wanted(ev)) {
+		const char *hid = ev->hub_id.p;
+		size_t hlen = ev->hub_id.len;
 
-		if (!nb)
-			return sse_err_set(err, "out of memory formatting an event of %zu bytes", size);
-		log->buf = nb;
-		log->buf_cap = size;
+		if (hlen == 0) {
+			if (sse_meta_gen_id(gen, err) < 0)
+				return -1;
+			hid = gen;
+			hlen = SSE_HUB_ID_GEN_LEN;
+		}
+		meta = sse_meta_size(ev, hlen, err);
+		if (meta == 0)
+			return -1;
+		if (reserve_buf(log, meta + size, err) < 0)
+			return -1;
+		sse_meta_encode(ev, hid, hlen, log->buf);
 	}
-	sse_format(ev, id, log->buf);
+	if (size > 0x7fffffffu - meta)
+		return sse_err_set(err, "event too large for the log of '%s'", log->dir);
+	if (reserve_buf(log, meta + size, err) < 0)
+		return -1;
+	sse_format(ev, id, log->buf + meta);
+	size += meta;
 	limit = log->history > SEG_MIN_EVENTS ? log->history : SEG_MIN_EVENTS;
 	if (seq > 0) {
 		e = slot(log, seq - 1);
@@ -428,7 +462,7 @@ int sse_log_append(struct sse_log *log, const struct sse_event *ev,
 	ST(e->seg, seg);
 	ST(e->offlen, off << 32 | size);
 	ST(e->crc, (uint64_t)crc32(0L, (const Bytef *)log->buf, (uInt)size) |
-		   (LD(log->hdr->hole) ? HOLE : 0));
+		   (LD(log->hdr->hole) ? HOLE : 0) | (uint64_t)meta << META_SHIFT);
 	log->wseq = seq + 1;
 	log->wrote = 1;
 	if (fresh && seq > 0)

@@ -81,6 +81,9 @@ struct sse_log_range {
 	uint64_t first_id, last_id;
 	int hole;           /* ids were lost just before the first event (after
 			       a power cut): a client that has an id gets sse-gap */
+	size_t meta_len;    /* > 0: one event (count 1) whose bytes begin with
+			       its metadata record (lib/meta.h), meta_len bytes,
+			       then its wire bytes; 0: wire bytes only */
 };
 /* 1 with a range, 0 when seq is the head, 2 when seq fell behind the
  * history (the caller reports a gap and seeks to the oldest), -1 on error.

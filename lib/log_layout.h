@@ -18,7 +18,10 @@
 #include "log.h"
 
 #define LOG_MAGIC "SSELOG\0\1"
-#define LOG_VERSION 1
+/* 2: entries may hold a metadata record (lib/meta.h) before the event's
+ * wire bytes; version 1 logs (0.2) have none and are upgraded in place. */
+#define LOG_VERSION 2
+#define LOG_VERSION_0_2 1
 #define HDR_SIZE 4096
 #define SEG_BYTES (1u << 20)   /* a segment is closed past this size ... */
 #define SEG_MIN_EVENTS 64      /* ... or past max(history, this) events */
@@ -54,6 +57,14 @@ struct entry {
 };
 
 #define HOLE (1ull << 32)
+/* Bits 40..63 of the crc word: the length of the metadata record that
+ * starts the entry's bytes (0: none; the entry is wire bytes only). */
+#define META_SHIFT 40
+
+static inline size_t meta_len_of(uint64_t crcword)
+{
+	return (size_t)(crcword >> META_SHIFT);
+}
 
 struct sse_log {
 	char *dir;                    /* channel directory */

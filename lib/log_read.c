@@ -106,12 +106,15 @@ int sse_log_range(struct sse_log *log, uint64_t seq, size_t max_bytes,
 	r->len = (size_t)(ol & 0xffffffffu);
 	r->last_id = LD(slot(log, seq)->id);
 	r->hole = (LD(slot(log, seq)->crc) & HOLE) != 0;
+	r->meta_len = meta_len_of(LD(slot(log, seq)->crc));
 	r->first_id = r->last_id;
-	for (s = seq + 1; s < head; s++) {
+	/* An event with a metadata record is a range of its own: every other
+	 * range is wire bytes only, sent as it is. */
+	for (s = seq + 1; s < head && r->meta_len == 0; s++) {
 		struct entry *e = slot(log, s);
 		size_t len = (size_t)(LD(e->offlen) & 0xffffffffu);
 
-		if (LD(e->seg) != seg || r->len + len > max_bytes || (LD(e->crc) & HOLE))
+		if (LD(e->seg) != seg || r->len + len > max_bytes || (LD(e->crc) & (HOLE | ~0ull << META_SHIFT)))
 			break;
 		r->len += len;
 		r->last_id = LD(e->id);

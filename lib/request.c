@@ -122,6 +122,33 @@ static int find_channel(const struct sse_request *rq, struct sse_plan *p)
 	return 1;
 }
 
+/* A hub URL (SSE_HUB): its channel is the setting's, whatever the path;
+ * the rest (topics, token, form) is lib/hub.c's. */
+static void hub_plan(const struct sse_request *rq, const struct sse_settings *s, const char *m,
+		     struct sse_plan *p)
+{
+	size_t len = strlen(s->hub);
+
+	if (sse_channel_check(s->hub, len, NULL) < 0) {
+		fail(p, 500, "SSE_HUB is not a channel name: 1 to 64 of A-Z a-z 0-9 . _ -, not starting with .\n");
+		return;
+	}
+	memcpy(p->channel, s->hub, len + 1);
+	if (strcmp(m, "POST") == 0) {
+		p->kind = SSE_PLAN_HUB_PUBLISH;
+		p->status = 200;
+		return;
+	}
+	if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) {
+		fail(p, 405, "method not allowed: use GET to subscribe, POST to publish\n");
+		return;
+	}
+	(void)rq;
+	p->head = strcmp(m, "HEAD") == 0;
+	p->kind = SSE_PLAN_HUB;
+	p->status = 200;
+}
+
 void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s,
 		      struct sse_plan *p)
 {
@@ -135,9 +162,14 @@ void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s
 		p->cors = sse_cors_match(s->cors_origins, rq->origin, strlen(rq->origin));
 		p->origin = rq->origin;
 	}
+	p->hub = s->hub != NULL;
 	if (strcmp(m, "OPTIONS") == 0) {
 		p->kind = SSE_PLAN_PREFLIGHT;
 		p->status = 204;
+		return;
+	}
+	if (s->hub) {
+		hub_plan(rq, s, m, p);
 		return;
 	}
 	if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) {
@@ -188,7 +220,7 @@ void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s
 
 /* Origins come from the client: one that could break the header block is
  * never echoed (the allow-list match already requires an exact entry). */
-static size_t cors_headers(const struct sse_plan *p, char *buf, size_t cap)
+size_t sse_response_cors(const struct sse_plan *p, char *buf, size_t cap)
 {
 	int n = 0;
 
@@ -217,7 +249,7 @@ size_t sse_response_head(const struct sse_plan *p, char *buf, size_t cap)
 	if (k < 0 || (size_t)k >= cap)
 		return 0;
 	n = (size_t)k;
-	n += cors_headers(p, buf + n, cap - n);
+	n += sse_response_cors(p, buf + n, cap - n);
 	if (n + 3 > cap)
 		return 0;
 	memcpy(buf + n, "\r\n", 3);
@@ -228,7 +260,9 @@ size_t sse_response_error(const struct sse_plan *p, char *buf, size_t cap)
 {
 	const char *text = p->status == 404 ? "Not Found" : p->status == 405 ? "Method Not Allowed"
 			 : p->status == 204 ? "No Content" : p->status == 500 ? "Internal Server Error"
+			 : p->status == 401 ? "Unauthorized" : p->status == 403 ? "Forbidden"
 			 : "Bad Request";
+	const char *methods = p->hub ? "GET, HEAD, POST, OPTIONS" : "GET, HEAD, OPTIONS";
 	size_t n;
 	int k;
 
@@ -237,15 +271,21 @@ size_t sse_response_error(const struct sse_plan *p, char *buf, size_t cap)
 		return 0;
 	n = (size_t)k;
 	if (p->kind == SSE_PLAN_PREFLIGHT || p->status == 405) {
-		k = snprintf(buf + n, cap - n, "Allow: GET, HEAD, OPTIONS\r\n");
+		k = snprintf(buf + n, cap - n, "Allow: %s\r\n", methods);
 		n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
 	}
-	n += cors_headers(p, buf + n, cap - n);
+	if (p->status == 401) {
+		/* RFC 6750: the hub wants a bearer token. */
+		k = snprintf(buf + n, cap - n, "WWW-Authenticate: Bearer\r\n");
+		n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+	}
+	n += sse_response_cors(p, buf + n, cap - n);
 	if (p->kind == SSE_PLAN_PREFLIGHT) {
 		k = snprintf(buf + n, cap - n,
-			     "Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"
-			     "Access-Control-Allow-Headers: Last-Event-ID, Cache-Control\r\n"
-			     "Access-Control-Max-Age: 86400\r\n\r\n");
+			     "Access-Control-Allow-Methods: %s\r\n"
+			     "Access-Control-Allow-Headers: Last-Event-ID, Cache-Control%s\r\n"
+			     "Access-Control-Max-Age: 86400\r\n\r\n",
+			     methods, p->hub ? ", Authorization, Content-Type" : "");
 	} else {
 		k = snprintf(buf + n, cap - n, "Content-Type: text/plain\r\n"
 			     "Cache-Control: no-cache\r\n\r\n%s", p->reason ? p->reason : "");

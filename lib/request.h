@@ -18,8 +18,10 @@ struct sse_request {
 
 /* PROBE: `?probe` (no channel), the buffering doctor's stream (probe.h);
  * it needs no spool, so it works before the rest is set up. */
+/* HUB, HUB_PUBLISH: a Mercure hub URL (SSE_HUB), subscribe or publish
+ * (lib/hub.h does the rest). */
 enum sse_plan_kind { SSE_PLAN_STREAM, SSE_PLAN_PREFLIGHT, SSE_PLAN_STATUS, SSE_PLAN_PROBE,
-		     SSE_PLAN_ERROR };
+		     SSE_PLAN_ERROR, SSE_PLAN_HUB, SSE_PLAN_HUB_PUBLISH };
 
 struct sse_plan {
 	enum sse_plan_kind kind;
@@ -31,6 +33,7 @@ struct sse_plan {
 	int head;                   /* HEAD: headers only */
 	int cors;                   /* 0 none, 1 listed origin, 2 wildcard */
 	const char *origin;         /* echoed when cors == 1 */
+	int hub;                    /* a hub URL: POST is allowed too */
 };
 
 void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s,
@@ -41,6 +44,8 @@ void sse_request_plan(const struct sse_request *rq, const struct sse_settings *s
  * for the others, head and body. */
 size_t sse_response_head(const struct sse_plan *plan, char *buf, size_t cap);
 size_t sse_response_error(const struct sse_plan *plan, char *buf, size_t cap);
+/* The CORS header lines of plan into buf; their length. */
+size_t sse_response_cors(const struct sse_plan *plan, char *buf, size_t cap);
 /* The 404 for plan->channel when it does not exist: names it and the
  * command that creates it. */
 size_t sse_response_unknown(const struct sse_plan *plan, char *buf, size_t cap);

@@ -17,9 +17,10 @@ const struct sse_setting sse_setting_table[] = {
 	  "500 and one line in the error log, and `sse-publish` needs `--spool DIR`.",
 	  F(spool_dir) },
 	{ "SSE_HISTORY", "history", SSE_SET_UINT, "1000", 1, 10000000, "events",
-	  "events kept by a channel created now", SSE_PROG_PUBLISH, NULL,
-	  "Events kept per channel, fixed when `sse-publish` creates the channel "
-	  "(`--history N` overrides it); streams never create a channel, so they do not read it.",
+	  "events kept by a channel created now", SSE_PROG_ALL, NULL,
+	  "Events kept per channel, fixed when the channel is created: by `sse-publish` "
+	  "(`--history N` overrides it), or by the first request to a hub (`SSE_HUB`); a "
+	  "stream of a channel never creates it.",
 	  F(history) },
 	{ "SSE_MAX_EVENT", "max-event", SSE_SET_UINT, "65536", 16, 16777216, "bytes",
 	  "largest event accepted", SSE_PROG_ALL, NULL,
@@ -64,6 +65,54 @@ const struct sse_setting sse_setting_table[] = {
 	  "1: answer ?status", SSE_PROG_STREAMS, NULL,
 	  "1: answer `?status` with JSON.",
 	  F(status) },
+	{ "SSE_HUB", "hub", SSE_SET_TEXT, NULL, 0, 0, "channel",
+	  "this URL is a Mercure hub over this channel", SSE_PROG_STREAMS, "unset",
+	  "Makes the URL where it is set a Mercure hub (conventionally "
+	  "`/.well-known/mercure`) whose events are those of this channel, created by the "
+	  "first request: subscribe with `?topic=`, publish with `POST` (README \"Mercure hub\").",
+	  F(hub) },
+	{ "SSE_JWT_KEY", "jwt-key", SSE_SET_TEXT, NULL, 0, 0, "secret",
+	  "hub: the JWT secret of publishers and subscribers", SSE_PROG_STREAMS, "unset",
+	  "The hub's HMAC secret for the JWTs of publishers and subscribers. Without any "
+	  "key, every publish is refused with 401.",
+	  F(jwt_key) },
+	{ "SSE_JWT_KEY_FILE", "jwt-key-file", SSE_SET_PATH, NULL, 0, 0, "file",
+	  "hub: a file holding the JWT secret or PEM public key", SSE_PROG_STREAMS, "unset",
+	  "A file holding the hub's JWT secret (one trailing newline is ignored), or a PEM "
+	  "public key for `RS256` and `ES256`; keeps the secret out of the server's configuration.",
+	  F(jwt_key_file) },
+	{ "SSE_PUBLISHER_JWT_KEY", "publisher-jwt-key", SSE_SET_TEXT, NULL, 0, 0, "secret",
+	  "hub: the publishers' JWT secret", SSE_PROG_STREAMS, "unset",
+	  "The publishers' JWT secret, when it differs from the subscribers' (instead of `SSE_JWT_KEY`).",
+	  F(publisher_jwt_key) },
+	{ "SSE_PUBLISHER_JWT_KEY_FILE", "publisher-jwt-key-file", SSE_SET_PATH, NULL, 0, 0, "file",
+	  "hub: a file holding the publishers' JWT key", SSE_PROG_STREAMS, "unset",
+	  "A file holding the publishers' JWT secret or PEM public key.",
+	  F(publisher_jwt_key_file) },
+	{ "SSE_SUBSCRIBER_JWT_KEY", "subscriber-jwt-key", SSE_SET_TEXT, NULL, 0, 0, "secret",
+	  "hub: the subscribers' JWT secret", SSE_PROG_STREAMS, "unset",
+	  "The subscribers' JWT secret, when it differs from the publishers' (instead of `SSE_JWT_KEY`).",
+	  F(subscriber_jwt_key) },
+	{ "SSE_SUBSCRIBER_JWT_KEY_FILE", "subscriber-jwt-key-file", SSE_SET_PATH, NULL, 0, 0, "file",
+	  "hub: a file holding the subscribers' JWT key", SSE_PROG_STREAMS, "unset",
+	  "A file holding the subscribers' JWT secret or PEM public key.",
+	  F(subscriber_jwt_key_file) },
+	{ "SSE_JWT_ALG", "jwt-alg", SSE_SET_TEXT, "HS256", 0, 0, "algorithm",
+	  "hub: HS256, HS384, HS512, RS256 or ES256", SSE_PROG_STREAMS, NULL,
+	  "The JWT algorithm: `HS256`, `HS384`, `HS512` (a secret), `RS256` or `ES256` (a PEM "
+	  "public key in a key file). A token signed otherwise is refused; a key that does not "
+	  "fit the algorithm is a configuration error (500 and one line in the error log).",
+	  F(jwt_alg) },
+	{ "SSE_ANONYMOUS", "anonymous", SSE_SET_BOOL, "0", 0, 1, "0 or 1",
+	  "hub: 1 lets subscribers without a token have public updates", SSE_PROG_STREAMS, NULL,
+	  "1: subscribers without a token receive the public updates; 0: they get 401, as from "
+	  "the stable Mercure hub. An invalid token is always 401.",
+	  F(anonymous) },
+	{ "SSE_PUBLISH_ORIGINS", "publish-origins", SSE_SET_ORIGINS, NULL, 0, 0, "origins",
+	  "hub: origins that may publish with the cookie", SSE_PROG_STREAMS, "unset",
+	  "Space-separated origins whose pages may publish with the `mercureAuthorization` "
+	  "cookie (a browser); a cookie-authorized publish from any other origin gets 403.",
+	  F(publish_origins) },
 };
 const size_t sse_setting_count = sizeof(sse_setting_table) / sizeof(sse_setting_table[0]);
 
@@ -121,6 +170,7 @@ int sse_settings_set(struct sse_settings *s, const struct sse_setting *def,
 
 	switch (def->kind) {
 	case SSE_SET_PATH:
+	case SSE_SET_TEXT:
 		if (value[0] == '\0')
 			return sse_err_set(err, "bad value '' for %s: expected a %s", def->name, def->unit);
 		*(const char **)(void *)field = value;

@@ -22,11 +22,20 @@ struct sse_settings {
 	const char *cors_origins;   /* NULL when unset */
 	int sync;
 	int status;
+	/* The Mercure hub (SPEC "Topics, authorization and HTTP publishing") */
+	const char *hub;            /* the hub's channel, NULL: not a hub URL */
+	const char *jwt_key, *jwt_key_file;
+	const char *publisher_jwt_key, *publisher_jwt_key_file;
+	const char *subscriber_jwt_key, *subscriber_jwt_key_file;
+	const char *jwt_alg;        /* NULL: HS256 */
+	int anonymous;
+	const char *publish_origins;
 };
 
 /* SECONDS: seconds with up to three decimals ("15", "0.5"), kept in ms;
  * min and max are in ms. */
-enum sse_setting_kind { SSE_SET_PATH, SSE_SET_UINT, SSE_SET_BOOL, SSE_SET_ORIGINS, SSE_SET_SECONDS };
+/* TEXT: any non-empty text, checked where it is used. */
+enum sse_setting_kind { SSE_SET_PATH, SSE_SET_TEXT, SSE_SET_UINT, SSE_SET_BOOL, SSE_SET_ORIGINS, SSE_SET_SECONDS };
 
 /* The programs that read a setting (a mask): a program ignores, and does
  * not list, the settings it does not read. */

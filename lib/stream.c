@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "meta.h"
+#include "stream_hub.h"
 
 #define STREAM_BUF 65536
 
@@ -26,6 +28,8 @@ void sse_stream_free(struct sse_stream *st)
 {
 	free(st->buf);
 	st->buf = NULL;
+	free(st->hub_last);
+	st->hub_last = NULL;
 }
 
 static int put(struct sse_stream *st, const void *buf, size_t len, uint64_t now)
@@ -49,6 +53,21 @@ static int send_gap(struct sse_stream *st, uint64_t seq, uint64_t now)
 	sse_log_head(st->log, &h);
 	if (seq < h.oldest_seq)
 		seq = h.oldest_seq;
+	if (st->hub) {
+		/* The same on the hub, in its ids: the client's, and the first
+		 * hub event retained ("" when there is none). */
+		char oldest[SSE_HUB_LAST_MAX] = "";
+		uint64_t at;
+
+		if (sse_hub_scan(st, seq, 1, NULL, &at, oldest, NULL) < 0)
+			oldest[0] = '\0';
+		st->seq = seq;
+		st->gap_at = seq + 1;
+		return put(st, "event: sse-gap\ndata: ", 21, now) < 0 ||
+		       put(st, st->hub_last, strlen(st->hub_last), now) < 0 ||
+		       put(st, " ", 1, now) < 0 || put(st, oldest, strlen(oldest), now) < 0 ||
+		       put(st, "\n\n", 2, now) < 0 ? -1 : 0;
+	}
 	if (sse_log_range(st->log, seq, 1, &r, NULL) != 1)
 		r.first_id = seq >= h.seq ? h.next_id : h.oldest_id;
 	n = snprintf(b, sizeof(b), "event: sse-gap\ndata: %llu %llu\n\n",
@@ -95,6 +114,66 @@ void sse_stream_sent(struct sse_stream *st, const struct sse_log_range *r, uint6
 	st->last_write_ms = now;
 }
 
+size_t sse_stream_view(const struct sse_stream *st, const struct sse_log_range *r,
+		       const char *b, struct iovec v[3])
+{
+	struct sse_meta m;
+
+	if (st->hub)
+		return sse_hub_view(st, r, b, v);
+	if (r->meta_len > 0) {
+		/* A channel URL never sends a private event (SPEC "Topics on
+		 * events"); a public one goes without its record. */
+		if (r->meta_len > r->len || sse_meta_decode(b, r->meta_len, &m) < 0 || m.private_)
+			return 0;
+	}
+	v[0].iov_base = (void *)(b + r->meta_len);
+	v[0].iov_len = r->len - r->meta_len;
+	return 1;
+}
+
+int sse_stream_deliver(struct sse_stream *st, const struct sse_log_range *r, const char *b,
+		       uint64_t now)
+{
+	struct iovec v[3];
+	size_t n = sse_stream_view(st, r, b, v);
+	uint64_t last_write = st->last_write_ms;
+
+	for (size_t i = 0; i < n; i++)
+		if (put(st, v[i].iov_base, v[i].iov_len, now) < 0)
+			return -1;
+	if (st->hub) {
+		/* Skipped events move the cursor, never the client's id. */
+		st->seq += r->count;
+		if (n == 0)
+			return 0;
+		st->delivered++;
+		st->has_id = 1;
+		if (v[1].iov_len < SSE_HUB_LAST_MAX) {
+			memcpy(st->hub_last, v[1].iov_base, v[1].iov_len);
+			st->hub_last[v[1].iov_len] = '\0';
+		} else {
+			st->hub_last[0] = '\0';
+		}
+		return 0;
+	}
+	sse_stream_sent(st, r, now);
+	if (n == 0) {
+		st->delivered -= r->count;
+		st->last_write_ms = last_write; /* nothing went out: the heartbeat stays due */
+	}
+	return 0;
+}
+
+static int read_failed(struct sse_stream *st, struct sse_err *err)
+{
+	int code = err ? err->code : 0;
+
+	return sse_err_set(err, "cannot read a segment of channel log '%.300s': %s",
+			   sse_log_watch_path(st->log),
+			   code ? strerror(code) : "shorter than its index says");
+}
+
 int sse_stream_pump(struct sse_stream *st, uint64_t now, struct sse_err *err)
 {
 	sse_err_clear(err);
@@ -112,16 +191,27 @@ int sse_stream_pump(struct sse_stream *st, uint64_t now, struct sse_err *err)
 
 		if (rc <= 0)
 			return rc;
+		if (st->hub && r.meta_len == 0) {
+			st->seq += r.count; /* no topics: for no subscriber */
+			continue;
+		}
+		if (r.meta_len > 0 || st->hub) {
+			/* One event with its record, looked at whole. */
+			if (sse_stream_grow(st, r.len, err) < 0)
+				return -1;
+			if (sse_pread_all(r.fd, st->buf, r.len, r.off, "", err) < 0)
+				return read_failed(st, err);
+			if (sse_stream_deliver(st, &r, st->buf, now) < 0) {
+				sse_err_clear(err);
+				return -1;
+			}
+			continue;
+		}
 		for (size_t done = 0; done < r.len;) {
 			size_t n = r.len - done < st->cap ? r.len - done : st->cap;
 
-			if (sse_pread_all(r.fd, st->buf, n, r.off + (off_t)done, "", err) < 0) {
-				int code = err ? err->code : 0;
-
-				return sse_err_set(err, "cannot read a segment of channel log '%.300s': %s",
-						   sse_log_watch_path(st->log),
-						   code ? strerror(code) : "shorter than its index says");
-			}
+			if (sse_pread_all(r.fd, st->buf, n, r.off + (off_t)done, "", err) < 0)
+				return read_failed(st, err);
 			if (put(st, st->buf, n, now) < 0) {
 				sse_err_clear(err); /* the client is gone: nothing to report */
 				return -1;
@@ -150,10 +240,20 @@ static unsigned long spread(unsigned long ms)
 int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int busy,
 		     uint64_t now)
 {
-	char b[1024];
+	char b[1024], last[SSE_HUB_LAST_MAX];
 	size_t n = sse_response_head(plan, b, sizeof(b));
 	int gap = 0;
 
+	if (st->hub && !plan->head) {
+		/* Where it resumes is known before the head, which says it. */
+		st->hub_last = malloc(SSE_HUB_LAST_MAX);
+		if (!st->hub_last || sse_hub_begin(st, last, &gap, NULL) < 0)
+			return -1;
+		if (n == 0 || n + strlen(last) + 20 > sizeof(b))
+			return -1;
+		n -= 2; /* before the blank line */
+		n += (size_t)snprintf(b + n, sizeof(b) - n, "Last-Event-ID: %s\r\n\r\n", last);
+	}
 	if (n == 0 || put(st, b, n, now) < 0)
 		return -1;
 	if (plan->head)
@@ -164,7 +264,10 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 		n += (size_t)snprintf(b + n, sizeof(b) - n, "retry: %ld\n\n", st->set->retry_ms);
 	if (put(st, b, n, now) < 0)
 		return -1;
-	if (plan->has_id) {
+	if (st->hub) {
+		if (gap && send_gap(st, st->seq, now) < 0)
+			return -1;
+	} else if (plan->has_id) {
 		st->last_id = plan->last_id;
 		st->has_id = 1;
 		sse_log_seek(st->log, plan->last_id, &st->seq, &gap);
@@ -181,6 +284,10 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 		return 0;
 	if (st->set->max_lifetime)
 		st->end_ms = now + st->set->max_lifetime * 1000u;
+	/* A subscriber's stream ends when its token expires (SPEC
+	 * "Authorization"). */
+	if (st->hub && st->hub->ttl_ms && (!st->end_ms || now + st->hub->ttl_ms < st->end_ms))
+		st->end_ms = now + st->hub->ttl_ms;
 	return 0;
 }
 
@@ -194,7 +301,14 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
  * never reaches onmessage. */
 static int end_block(struct sse_stream *st, char *b, size_t size, int n, uint64_t now)
 {
-	if (!st->has_id) {
+	if (st->hub) {
+		/* Its hub id, the same way; none known: nothing to give. */
+		if (!st->has_id && st->hub_last && st->hub_last[0]) {
+			n += snprintf(b + n, size - (size_t)n, "id: %s\nevent: sse-resume\ndata: %s\n",
+				      st->hub_last, st->hub_last);
+			st->has_id = 1;
+		}
+	} else if (!st->has_id) {
 		unsigned long long id = st->start_id;
 
 		n += snprintf(b + n, size - (size_t)n, "id: %llu\nevent: sse-resume\ndata: %llu\n", id, id);
@@ -207,7 +321,7 @@ static int end_block(struct sse_stream *st, char *b, size_t size, int n, uint64_
 
 int sse_stream_end(struct sse_stream *st, uint64_t now)
 {
-	char b[128];
+	char b[128 + 2 * SSE_HUB_LAST_MAX];
 
 	if (st->has_id)
 		return 0;
@@ -216,7 +330,7 @@ int sse_stream_end(struct sse_stream *st, uint64_t now)
 
 int sse_stream_busy_end(struct sse_stream *st, uint64_t now)
 {
-	char b[160];
+	char b[160 + 2 * SSE_HUB_LAST_MAX];
 
 	return end_block(st, b, sizeof(b), snprintf(b, sizeof(b), "retry: %lu\n", spread(st->set->busy_retry_ms)), now);
 }

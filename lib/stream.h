@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "err.h"
 #include "log.h"
@@ -19,8 +20,25 @@ struct sse_sink {
 	void *ctx;
 };
 
+struct sse_selectors;
+
+/* A Mercure subscription (SPEC "Subscribe"): the events of the hub's channel
+ * one of whose topics matches topics; a private one only when one of its
+ * topics also matches authorized (the token's mercure.subscribe). */
+struct sse_stream_hub {
+	const struct sse_selectors *topics;      /* borrowed */
+	const struct sse_selectors *authorized;  /* borrowed; NULL: public only */
+	const char *last_event_id;               /* the client's, or NULL */
+	uint64_t ttl_ms;                         /* until the token's exp, 0: none */
+};
+
+#define SSE_HUB_LAST_MAX 256
+
 struct sse_stream {
 	struct sse_log *log;                /* borrowed */
+	const struct sse_stream_hub *hub;   /* borrowed; NULL: a plain channel stream */
+	char *hub_last;                     /* hub: the last id the client has
+					       ("" when longer than SSE_HUB_LAST_MAX - 1) */
 	const struct sse_settings *set;     /* borrowed */
 	struct sse_sink sink;
 	uint64_t seq;                       /* cursor: next event to send */
@@ -68,6 +86,15 @@ int sse_stream_next(struct sse_stream *st, size_t max_bytes, struct sse_log_rang
 int sse_stream_judge(struct sse_stream *st, int rc, const struct sse_log_range *r,
 		     uint64_t now_ms);
 void sse_stream_sent(struct sse_stream *st, const struct sse_log_range *r, uint64_t now_ms);
+/* What of r (its bytes at b) goes to this stream: up to 3 pieces into v,
+ * 0 when none (a private event on a channel URL, an event no selector of a
+ * hub stream matches). A hub event goes with its hub id in place of the
+ * log's. Formatting was done once at append: this only points. */
+size_t sse_stream_view(const struct sse_stream *st, const struct sse_log_range *r,
+		       const char *b, struct iovec v[3]);
+/* view, the sink, then sent: 0, or -1 when the client is gone. */
+int sse_stream_deliver(struct sse_stream *st, const struct sse_log_range *r, const char *b,
+		       uint64_t now_ms);
 /* A comment when idle for a heartbeat; -1: gone. */
 int sse_stream_tick(struct sse_stream *st, uint64_t now_ms);
 /* Milliseconds until tick() has something to do (heartbeat or end). */

@@ -32,6 +32,11 @@ static void check_defaults(void)
 	tap_ok(s.cors_origins == NULL, "default SSE_CORS_ORIGINS unset");
 	tap_ok(s.sync == 0, "default SSE_SYNC 0 (got %d)", s.sync);
 	tap_ok(s.status == 0, "default SSE_STATUS 0 (got %d)", s.status);
+	tap_ok(s.hub == NULL && s.jwt_key == NULL && s.jwt_key_file == NULL &&
+	       s.publisher_jwt_key == NULL && s.subscriber_jwt_key_file == NULL &&
+	       s.publish_origins == NULL, "default: no hub, no JWT key, no publish origins");
+	tap_ok(s.jwt_alg && strcmp(s.jwt_alg, "HS256") == 0, "default SSE_JWT_ALG HS256");
+	tap_ok(s.anonymous == 0, "default SSE_ANONYMOUS 0 (got %d)", s.anonymous);
 }
 
 /* The table itself: every entry findable by name and flag, documented, its
@@ -42,6 +47,10 @@ static void check_table(void)
 		"SSE_SPOOL_DIR", "SSE_HISTORY", "SSE_MAX_EVENT", "SSE_HEARTBEAT",
 		"SSE_RETRY_MS", "SSE_MAX_LIFETIME", "SSE_MAX_STREAMS", "SSE_BUSY_RETRY_MS",
 		"SSE_CORS_ORIGINS", "SSE_SYNC", "SSE_STATUS",
+		/* SPEC "Topics, authorization and HTTP publishing" */
+		"SSE_HUB", "SSE_JWT_KEY", "SSE_JWT_KEY_FILE", "SSE_PUBLISHER_JWT_KEY",
+		"SSE_PUBLISHER_JWT_KEY_FILE", "SSE_SUBSCRIBER_JWT_KEY", "SSE_SUBSCRIBER_JWT_KEY_FILE",
+		"SSE_JWT_ALG", "SSE_ANONYMOUS", "SSE_PUBLISH_ORIGINS",
 	};
 
 	for (size_t i = 0; i < sizeof(spec_names) / sizeof(spec_names[0]); i++)
@@ -347,8 +356,8 @@ static void check_load(void)
 	       rc ? err.msg : "ok");
 	sse_settings_defaults(&s);
 	rc = sse_settings_load_for(&s, SSE_PROG_CGI, lookup, (void *)all, &err);
-	tap_ok(rc == 0 && s.history == d.history && s.heartbeat_ms == 5000,
-	       "load_for: sse.cgi does not read SSE_HISTORY (streams never create a channel)");
+	tap_ok(rc == 0 && s.history == 50 && s.heartbeat_ms == 5000,
+	       "load_for: sse.cgi reads SSE_HISTORY (a hub's first request creates its channel)");
 
 	asked_all = 0;
 	sse_settings_defaults(&s);
