@@ -45,6 +45,18 @@ int sse_open(const char *path, int flags, mode_t mode, struct sse_err *err)
 	return fd;
 }
 
+int sse_open_setting(const char *path, struct sse_err *err)
+{
+	int fd;
+
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return sse_err_sys(err, "cannot open '%s'", path);
+	return fd;
+}
+
 int sse_openat(int dirfd, const char *dirname, const char *name, int flags,
 	       mode_t mode, struct sse_err *err)
 {

@@ -11,6 +11,10 @@
 
 /* open(2) with O_CLOEXEC and O_NOFOLLOW: a symbolic link is refused (ELOOP). */
 int sse_open(const char *path, int flags, mode_t mode, struct sse_err *err);
+/* open(2) O_RDONLY with O_CLOEXEC, following links: for a file a setting
+ * names outside the spool (a key file), which is often a link (/etc/ssl, a
+ * Kubernetes secret) and which only the administrator can name. */
+int sse_open_setting(const char *path, struct sse_err *err);
 int sse_openat(int dirfd, const char *dirname, const char *name, int flags,
 	       mode_t mode, struct sse_err *err);
 /* mkdir that accepts an existing directory. */
