@@ -2,7 +2,8 @@
 # Makes the seed corpora test/fuzz/corpus/TARGET/ from real inputs: producer
 # input as sse-publish --raw and the fifo take it, requests as a web server
 # gives them, FastCGI connections recorded from test/tools/fcgiclient, and
-# channel logs written by sse-publish (then damaged in typical ways). The
+# channel logs written by sse-publish (then damaged in typical ways), and
+# hub forms, queries and cookies as publishers and browsers send them. The
 # seeds are committed; run this again (from the top of the tree, after
 # `make tests`) when the formats change.
 # usage: bash test/fuzz/seeds.sh [BUILD]   (default: $SSE_BUILD or build)
@@ -13,7 +14,7 @@ C=test/fuzz/corpus
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 rm -rf "$C"
-mkdir -p "$C/parse" "$C/request" "$C/fcgi" "$C/log" "$C/peer"
+mkdir -p "$C/parse" "$C/request" "$C/fcgi" "$C/log" "$C/peer" "$C/form"
 n=0
 seed() { # TARGET: stdin -> one seed, named by its number
 	n=$((n + 1))
@@ -200,4 +201,31 @@ peer_seeds() {
 	peer unix:/run/x.sock '' '' '' '' ''
 }
 peer_seeds
+# --- form: byte 0 picks the largest event; the rest is a publish body, a
+# query string and a Cookie header at once (as Symfony's publisher, an
+# EventSource URL and a browser send them).
+form() { seed form < <(printf "\\x$1"; printf '%b' "$2"); }
+form 05 'topic=https%3A%2F%2Fexample.com%2Fbooks%2F1&data=%7B%22id%22%3A1%7D'
+form 05 'topic=https%3A%2F%2Fexample.com%2Fbooks%2F1&topic=https%3A%2F%2Fexample.com%2Fusers%2Fdunglas&data=hello+world&private=on&id=urn%3Auuid%3Aa1&type=update&retry=3000'
+form 05 'topic=t&private=&data=x'
+form 05 'private&topic=t'
+form 05 'topic=t&data=1&data=2&id=a&id=b&retry=&retry=5'
+form 05 'topic=t&data=a%00b%0D%0Ac%C3%A9%FF'
+form 05 'topic=t&id=%2342'
+form 05 'topic=t&type=a%0Db'
+form 05 'topic=t&retry=18446744073709551616'
+form 05 'topic=a%00b'
+form 05 'topic=t;data=x'
+form 05 'topic=t&data=%zz&x=%4'
+form 05 '%74opic=t&d%61ta=x&Data=y'
+form 00 'topic=0123456789abcdef&data=x'
+form 00 'topic=t&type=ab&data=0123456789abc'
+form 05 'topic=%2A&topic=https%3A%2F%2Fexample.com%2Fbooks%2F%7Bid%7D&lastEventID=urn%3Auuid%3Ax&authorization=eyJhbGciOiJIUzI1NiJ9.e30.sig'
+form 05 'topic=a&Last-Event-ID=5&lastEventId=%2342'
+form 05 'topic=a&lastEventID=&lastEventId=earliest&authorization='
+form 05 '&&topic=a&&=x&'
+form 05 'mercureAuthorization=eyJhbGciOiJIUzI1NiJ9.eyJtZXJjdXJlIjp7InN1YnNjcmliZSI6WyIqIl19fQ.sig'
+form 05 'a=1; mercureAuthorization="abc"; b=2'
+form 05 'mercureAuthorization=a\\b; mercureAuthorization=ok;a= x ;\ta=y'
+form 05 'PHPSESSID=abc; mercureAuthorization; a'
 echo "seeds: $(find "$C" -type f | wc -l) in $C"

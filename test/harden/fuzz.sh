@@ -5,6 +5,7 @@
 #   request  the request handling (lib/request.c, settings.c, channel.c)
 #   fcgi     a FastCGI connection through libfcgi into sse-fcgi's code
 #   log      the channel log on damaged files (lib/log*.c)
+#   form     the hub's publish form, query and cookie (lib/form.c)
 # Each target first replays its seed corpus (test/fuzz/corpus/TARGET) and
 # its regression inputs (test/fuzz/regress/TARGET: every crash found, kept
 # after its fix), then fuzzes from the seeds; what it finds new stays in a
@@ -31,8 +32,9 @@ else
 	NICE=()
 fi
 # Largest input per target: a producer's chunk, a request's variables, a
-# connection's first records, a small log (index of history 4 + segments).
-declare -A MAXLEN=([parse]=4096 [request]=2048 [fcgi]=4096 [log]=16384)
+# connection's first records, a small log (index of history 4 + segments),
+# a form (too many topics needs more: the unit test has that row).
+declare -A MAXLEN=([parse]=4096 [request]=2048 [fcgi]=4096 [log]=16384 [form]=4096)
 targets=("${H_ARGS[@]}")
 if [ ${#targets[@]} -eq 0 ]; then
 	for f in test/fuzz/fuzz_*.c; do
