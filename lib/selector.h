@@ -19,14 +19,18 @@
 
 struct sse_selectors;
 
-/* Compiles n selectors; NULL with err (one line naming the bad selector,
- * for a 400 body) on a malformed template, too many or too long. n == 0
- * compiles a set that matches nothing. */
+/* Compiles n selectors; NULL with err (one line, for a 400 body) when there
+ * are more than SSE_SELECTORS_MAX or one is longer than
+ * SSE_SELECTOR_MAX_LEN (the line quotes its start), or without memory. A
+ * template that does not parse is no error: it matches as a plain string,
+ * as in the Mercure hub (lib/selector.c says why). n == 0 compiles a set
+ * that matches nothing. */
 struct sse_selectors *sse_selectors_compile(const struct sse_str *sel, size_t n,
 					    struct sse_err *err);
 void sse_selectors_free(struct sse_selectors *s);
 
-/* 1 when topic matches one of the selectors, else 0. */
+/* 1 when topic matches one of the selectors, else 0. No allocation; about
+ * 800 bytes of stack; s may be shared read-only between threads. */
 int sse_selectors_match(const struct sse_selectors *s, const char *topic, size_t len);
 /* 1 when one of the n topics matches one of the selectors. */
 int sse_selectors_match_any(const struct sse_selectors *s, const struct sse_str *topics,
