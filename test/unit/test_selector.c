@@ -220,6 +220,18 @@ static void sets(void)
 	       "match_any: one of the event's topics");
 	sse_selectors_free(s);
 
+	/* a template that goes wrong after some expressions takes no room
+	 * (compiling it once wrote past its share, over the next one's text) */
+	sel[0] = (struct sse_str){ "{a}{b}{c}{d}{e}{", 16 };
+	sel[1] = (struct sse_str){ "https://example.com/{x}", 23 };
+	s = sse_selectors_compile(sel, 2, &err);
+	tap_ok(s && sse_selectors_match(s, "{a}{b}{c}{d}{e}{", 16) &&
+	       sse_selectors_match(s, "https://example.com/1", 21) && !sse_selectors_match(s, "a", 1),
+	       "a template malformed at its end leaves the others whole");
+	sse_selectors_free(s);
+	sel[0] = (struct sse_str){ "https://example.com/a", 21 };
+	sel[1] = (struct sse_str){ "https://example.com/books/{id}", 30 };
+
 	sel[2] = (struct sse_str){ "*", 1 };
 	s = sse_selectors_compile(sel, 3, &err);
 	tap_ok(s && sse_selectors_match(s, "https://example.com/b", 21) && sse_selectors_match(s, NULL, 0),
