@@ -201,6 +201,27 @@ peer_seeds() {
 	peer unix:/run/x.sock '' '' '' '' ''
 }
 peer_seeds
+# --- selector: selectors one a line, the last line the topic (Mercure's
+# examples, RFC 6570's operators, a malformed template, '*').
+mkdir -p "$C/selector"
+sel() { seed selector < <(printf '%b' "$1"); }
+sel 'https://example.com/books/{id}\nhttps://example.com/books/1'
+sel 'https://example.com/books/{id}\nhttps://example.com/books/1/2'
+sel 'https://example.com/books/1\nhttps://example.com/users/{name}\nhttps://example.com/users/dunglas'
+sel '*\nanything'
+sel 'https://example.com/{id\nhttps://example.com/{id'
+sel '{+path}/here\n/foo/bar/here'
+sel '{#x,hello,y}\n#1024,Hello%20World!,768'
+sel 'X{.list*}\nX.red.green.blue'
+sel '{/var:1,var}\n/v/value'
+sel '{;x,y,empty}\n;x=1024;y=768;empty'
+sel '{?x,y}\n?x=1024&y=768'
+sel '?fixed=yes{&x}\n?fixed=yes&x=1024'
+sel '{/list*,path:4}\n/red/green/blue/%2Ffoo'
+sel '{keys*}\nsemi=%3B,dot=.,comma=%2C'
+sel '\xc3\xa9t\xc3\xa9/{x}\n\xc3\xa9t\xc3\xa9/1'
+sel '{a}{b}{c}{d}{e}{f}{g}{/h}\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/aa'
+sel '{x:0}\n{=x}\n{x:10000}\n{}\na'
 # --- form: byte 0 picks the largest event; the rest is a publish body, a
 # query string and a Cookie header at once (as Symfony's publisher, an
 # EventSource URL and a browser send them).

@@ -6,6 +6,8 @@
 #   fcgi     a FastCGI connection through libfcgi into sse-fcgi's code
 #   log      the channel log on damaged files (lib/log*.c)
 #   form     the hub's publish form, query and cookie (lib/form.c)
+#   selector topic selectors against a topic, checked against POSIX regex
+#            (lib/selector.c, lib/uritemplate.c)
 # Each target first replays its seed corpus (test/fuzz/corpus/TARGET) and
 # its regression inputs (test/fuzz/regress/TARGET: every crash found, kept
 # after its fix), then fuzzes from the seeds; what it finds new stays in a
