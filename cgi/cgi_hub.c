@@ -1,6 +1,7 @@
 #include "cgi_hub.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,9 @@
 #include "io.h"
 #include "out.h"
 #include "spool.h"
+
+/* A body that stops coming for this long is not waited for. */
+#define BODY_WAIT_MS 10000
 
 static uint64_t wall_ms(void)
 {
@@ -98,8 +102,13 @@ static char *read_body(const struct sse_plan *plan, const struct sse_settings *s
 	}
 	for (size_t got = 0; got < n;) {
 		ssize_t r = read(STDIN_FILENO, body + got, (size_t)n - got);
+		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
 
 		if (r < 0 && errno == EINTR)
+			continue;
+		/* mod_cgid hands one socket for stdin and stdout, which we made
+		 * non-blocking: wait for the body, for a while. */
+		if (r < 0 && errno == EAGAIN && poll(&p, 1, BODY_WAIT_MS) > 0)
 			continue;
 		if (r <= 0) {
 			free(body);

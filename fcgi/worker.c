@@ -604,6 +604,7 @@ static void hub_request(struct worker *wk, struct fcgi_stream *s, const struct s
 	struct fcgi_chan *c;
 	char *body;
 	size_t len;
+	int rc;
 
 	if (sse_hub_keys(set, &keys, &err) < 0 || sse_spool_check(set->spool_dir, &err) < 0 ||
 	    sse_spool_create(set->spool_dir, plan->channel, set->history, &err) < 0) {
@@ -625,8 +626,16 @@ static void hub_request(struct worker *wk, struct fcgi_stream *s, const struct s
 		start_stream(wk, s, plan, set);
 		return;
 	}
-	if (fcgi_hub_body(wk->req.in, FCGX_GetParam("CONTENT_LENGTH", envp), set->max_event, &body,
-			  &len, &no) < 0) {
+	/* libfcgi reads the body blocking, each read bounded by the
+	 * connection's SO_RCVTIMEO; the stream's socket is made non-blocking
+	 * again right after. */
+	if (fcntl(s->out.fd, F_SETFL, 0) < 0 ||
+	    (rc = fcgi_hub_body(wk->req.in, FCGX_GetParam("CONTENT_LENGTH", envp), set->max_event,
+				&body, &len, &no), fcntl(s->out.fd, F_SETFL, O_NONBLOCK)) < 0) {
+		fail500(wk, s, "cannot switch a FastCGI connection's blocking mode");
+		return;
+	}
+	if (rc < 0) {
 		hub_refused(wk, s, plan, &no);
 		return;
 	}

@@ -121,15 +121,15 @@ static int verify(const struct sse_jwt_key *key, const struct sse_str *tok, int 
 	struct sse_err err;
 
 	if (bad)
-		return snprintf(no->why, sizeof(no->why), "Authorization is not a Bearer token"),
+		return snprintf(no->why, sizeof(no->why), "token refused: Authorization is not a Bearer token"),
 		       refuse(no, 401, "invalid token\n");
 	if (!key)
-		return snprintf(no->why, sizeof(no->why), "a token came, but no JWT key is set"),
+		return snprintf(no->why, sizeof(no->why), "token refused: no JWT key is set (SSE_JWT_KEY or SSE_JWT_KEY_FILE)"),
 		       refuse(no, 401, "invalid token\n");
 	if (tok->len > SSE_JWT_MAX ||
 	    sse_jwt_verify(key, tok->p, tok->len, (int64_t)(now_ms / 1000), c, &err) < 0) {
-		snprintf(no->why, sizeof(no->why), "refused a token: %.150s",
-			 tok->len > SSE_JWT_MAX ? "too long" : err.msg);
+		snprintf(no->why, sizeof(no->why), "%.180s",
+			 tok->len > SSE_JWT_MAX ? "token refused: longer than 8192 bytes" : err.msg);
 		return refuse(no, 401, "invalid token\n");
 	}
 	return 0;
@@ -176,7 +176,7 @@ int sse_hub_subscribe(const struct sse_hub_request *rq, const struct sse_setting
 	if (have_claims && c.has_subscribe) {
 		sub->authorized = sse_selectors_compile(c.subscribe, c.nsubscribe, &err);
 		if (!sub->authorized) {
-			snprintf(no->why, sizeof(no->why), "refused a token: mercure.subscribe: %.150s", err.msg);
+			snprintf(no->why, sizeof(no->why), "token refused: mercure.subscribe: %.150s", err.msg);
 			refuse(no, 401, "invalid token\n");
 			goto fail;
 		}

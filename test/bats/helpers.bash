@@ -126,6 +126,10 @@ srv_setup_file() {
 		SRV_CGI=$SRV_DIR/cgi/sse.cgi
 	fi
 	cp "$SSE_BIN/sse.cgi" "$SRV_CGI" && chmod 755 "$SRV_CGI" || return 1
+	# .htaccess: the Mercure hub is a second copy, hub.cgi (test/conf/htaccess)
+	if [ "$SSE_SERVER" = apache-htaccess ]; then
+		cp "$SSE_BIN/sse.cgi" "$SRV_DIR/htdocs/hub.cgi" && chmod 755 "$SRV_DIR/htdocs/hub.cgi" || return 1
+	fi
 	# Our own copy: its processes are found by their executable's path.
 	SRV_FCGI=$SRV_DIR/cgi/sse-fcgi
 	if is_fcgi; then
@@ -456,7 +460,8 @@ cgi_pids() {
 	local exe=$SRV_CGI
 
 	is_fcgi && exe=$SRV_FCGI
-	find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$exe" 2>/dev/null | cut -d/ -f3
+	find /proc -mindepth 2 -maxdepth 2 -name exe \( -lname "$exe" -o -lname "$SRV_DIR/htdocs/hub.cgi" \) \
+		2>/dev/null | cut -d/ -f3
 }
 
 # Streams running: sse.cgi processes, or the pool's open streams.

@@ -45,9 +45,15 @@ for l in template.split("\n"):
     pats.append(re.compile(".*".join(re.escape(p) for p in parts) + r"s?"))
 bad = []
 lines = [norm(l) for l in text[fence + 1:end]]
+# What @SSE_ENV@ stands for: a setting of the table, in the server's form
+# (its own line, or a further item of a lighttpd list).
+env_line = re.compile(r'(SetEnv|fastcgi_param) "?SSE_[A-Z_]+"? .*')
 for l in lines:
     if not l or l.startswith("#"):
         continue
+    if env_line.fullmatch(l):
+        continue
+    l = re.sub(r', "SSE_[A-Z_]+" => "[^"]*"', "", l)
     # a path or value that differs only in quoting
     if not any(p.fullmatch(l) or p.fullmatch(l.replace('"', "")) or p.fullmatch(re.sub(r'(\S+)$', r'"\1"', l))
                for p in pats):
@@ -72,6 +78,22 @@ PY
 	run snippet_in '**lighttpd + `sse.cgi`**' lighttpd-cgi.conf.in
 	printf '%s\n' "$output"
 	[ "$status" = 0 ]
+}
+
+@test "README: the Mercure hub's snippets are lines of the tested configurations" {
+	run snippet_in '**Hub: shared host (Apache, `.htaccess`)**' htaccess
+	printf '%s\n' "$output"
+	[ "$status" = 0 ]
+	run snippet_in '**Hub: lighttpd + `sse.cgi`**' lighttpd-cgi.conf.in
+	printf '%s\n' "$output"
+	[ "$status" = 0 ]
+	run snippet_in '**Hub: nginx + `sse-fcgi`**' nginx-fcgi.conf.in
+	printf '%s\n' "$output"
+	[ "$status" = 0 ]
+	# the hub's tests run against these (hub-behaviour.bash)
+	grep -q 'load hub-behaviour' "$TOP/test/bats/t2100-lighttpd-cgi.bats"
+	grep -q 'load hub-behaviour' "$TOP/test/bats/t2300-apache-htaccess.bats"
+	grep -q 'load hub-behaviour' "$TOP/test/bats/t2600-nginx-fcgi.bats"
 }
 
 @test "README: the nginx + sse-fcgi snippet is lines of test/conf/nginx-fcgi.conf.in" {

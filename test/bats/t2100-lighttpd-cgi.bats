@@ -13,6 +13,7 @@ GONE_ENV=SSE_HEARTBEAT=1
 GONE_TRIES=50 # 2.5 s
 load helpers
 load httpd-behaviour
+load hub-behaviour
 
 setup_file() { srv_setup_file; }
 teardown_file() { srv_teardown_file; }
@@ -54,3 +55,13 @@ teardown() { srv_teardown; }
 @test "lighttpd-cgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
 @test "lighttpd-cgi: sse-doctor: finds the buffering configuration and names 'server.stream-response-body = 2'" { t_doctor_finds buffer 'server.stream-response-body = 2'; }
 @test "lighttpd-cgi: a server that compresses text/ (mod_deflate): no-transform keeps it off, events arrive at once" { t_compress_shielded; }
+
+# The Mercure hub at /.well-known/mercure (hub-behaviour.bash)
+@test "lighttpd-cgi: hub: publish over HTTP, subscribe by header, cookie and query: topics, templates, private" { t_hub_publish_subscribe; }
+@test "lighttpd-cgi: hub: refusals: 401, 403, 400, 405, and nothing refused is published" { t_hub_refusals; }
+@test "lighttpd-cgi: hub: SSE_ANONYMOUS=1: public updates without a token, never private ones" { t_hub_anonymous; }
+@test "lighttpd-cgi: hub: resume by hub id (header, lastEventID, earliest, unknown) and the Last-Event-ID header" { t_hub_resume; }
+@test "lighttpd-cgi: hub: a subscriber's stream ends at its token's exp" { t_hub_token_exp; }
+@test "lighttpd-cgi: hub: publishing with the cookie: only from SSE_PUBLISH_ORIGINS, CORS with credentials" { t_hub_cookie_publish; }
+@test "lighttpd-cgi: hub: heartbeat and lifetime on a hub stream, sse-resume with a hub id" { t_hub_heartbeat_lifetime; }
+@test "lighttpd-cgi: hub: a subscriber that goes away frees its stream" { t_hub_disconnect; }

@@ -12,6 +12,7 @@ GONE_ENV=SSE_HEARTBEAT=1
 GONE_TRIES=50 # 2.5 s
 load helpers
 load httpd-behaviour
+load hub-behaviour
 
 setup_file() { srv_setup_file; }
 teardown_file() { srv_teardown_file; }
@@ -55,3 +56,13 @@ teardown() { srv_teardown; }
 @test "apache-cgid: a server that compresses: SetEnv no-gzip/no-brotli keeps it off, events arrive at once" { t_compress_shielded; }
 @test "apache-cgid: a server that compresses holds the output: a client that goes away still ends its sse.cgi within a heartbeat" { t_compress_client_gone; }
 @test "apache-cgid: sse-doctor: finds the compressing server by URL and documented form, and never calls a probe without Accept-Encoding OK" { t_doctor_compress; }
+
+# The Mercure hub at /.well-known/mercure (hub-behaviour.bash)
+@test "apache-cgid: hub: publish over HTTP, subscribe by header, cookie and query: topics, templates, private" { t_hub_publish_subscribe; }
+@test "apache-cgid: hub: refusals: 401, 403, 400, 405, and nothing refused is published" { t_hub_refusals; }
+@test "apache-cgid: hub: SSE_ANONYMOUS=1: public updates without a token, never private ones" { t_hub_anonymous; }
+@test "apache-cgid: hub: resume by hub id (header, lastEventID, earliest, unknown) and the Last-Event-ID header" { t_hub_resume; }
+@test "apache-cgid: hub: a subscriber's stream ends at its token's exp" { t_hub_token_exp; }
+@test "apache-cgid: hub: publishing with the cookie: only from SSE_PUBLISH_ORIGINS, CORS with credentials" { t_hub_cookie_publish; }
+@test "apache-cgid: hub: heartbeat and lifetime on a hub stream, sse-resume with a hub id" { t_hub_heartbeat_lifetime; }
+@test "apache-cgid: hub: a subscriber that goes away frees its stream" { t_hub_disconnect; }

@@ -11,6 +11,7 @@ GONE_ENV=SSE_HEARTBEAT=1
 GONE_TRIES=50
 load helpers
 load httpd-behaviour
+load hub-behaviour
 
 setup_file() { srv_setup_file; }
 teardown_file() { srv_teardown_file; }
@@ -51,3 +52,13 @@ teardown() { srv_teardown; }
 @test "lighttpd-fcgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
 @test "lighttpd-fcgi: sse-doctor: finds the buffering configuration and names 'server.stream-response-body = 2'" { t_doctor_finds buffer 'server.stream-response-body = 2'; }
 @test "lighttpd-fcgi: a server that compresses text/ (mod_deflate): no-transform keeps it off, events arrive at once" { t_compress_shielded; }
+
+# The Mercure hub at /.well-known/mercure (hub-behaviour.bash)
+@test "lighttpd-fcgi: hub: publish over HTTP, subscribe by header, cookie and query: topics, templates, private" { t_hub_publish_subscribe; }
+@test "lighttpd-fcgi: hub: refusals: 401, 403, 400, 405, and nothing refused is published" { t_hub_refusals; }
+@test "lighttpd-fcgi: hub: SSE_ANONYMOUS=1: public updates without a token, never private ones" { t_hub_anonymous; }
+@test "lighttpd-fcgi: hub: resume by hub id (header, lastEventID, earliest, unknown) and the Last-Event-ID header" { t_hub_resume; }
+@test "lighttpd-fcgi: hub: a subscriber's stream ends at its token's exp" { t_hub_token_exp; }
+@test "lighttpd-fcgi: hub: publishing with the cookie: only from SSE_PUBLISH_ORIGINS, CORS with credentials" { t_hub_cookie_publish; }
+@test "lighttpd-fcgi: hub: heartbeat and lifetime on a hub stream, sse-resume with a hub id" { t_hub_heartbeat_lifetime; }
+@test "lighttpd-fcgi: hub: a subscriber that goes away frees its stream" { t_hub_disconnect; }

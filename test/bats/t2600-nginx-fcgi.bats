@@ -10,6 +10,7 @@ SSE_SERVER=nginx-fcgi
 SERVER_CONNECTION=keep-alive
 load helpers
 load httpd-behaviour
+load hub-behaviour
 
 setup_file() { srv_setup_file; }
 teardown_file() { srv_teardown_file; }
@@ -50,3 +51,13 @@ teardown() { srv_teardown; }
 @test "nginx-fcgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
 @test "nginx-fcgi: sse-doctor: finds the buffering configuration and names 'fastcgi_buffering off'" { t_doctor_finds buffer 'fastcgi_buffering off'; }
 @test "nginx-fcgi: sse-doctor: finds gzip and names 'gzip off'" { t_doctor_finds gzip 'gzip off'; }
+
+# The Mercure hub at /.well-known/mercure (hub-behaviour.bash)
+@test "nginx-fcgi: hub: publish over HTTP, subscribe by header, cookie and query: topics, templates, private" { t_hub_publish_subscribe; }
+@test "nginx-fcgi: hub: refusals: 401, 403, 400, 405, and nothing refused is published" { t_hub_refusals; }
+@test "nginx-fcgi: hub: SSE_ANONYMOUS=1: public updates without a token, never private ones" { t_hub_anonymous; }
+@test "nginx-fcgi: hub: resume by hub id (header, lastEventID, earliest, unknown) and the Last-Event-ID header" { t_hub_resume; }
+@test "nginx-fcgi: hub: a subscriber's stream ends at its token's exp" { t_hub_token_exp; }
+@test "nginx-fcgi: hub: publishing with the cookie: only from SSE_PUBLISH_ORIGINS, CORS with credentials" { t_hub_cookie_publish; }
+@test "nginx-fcgi: hub: heartbeat and lifetime on a hub stream, sse-resume with a hub id" { t_hub_heartbeat_lifetime; }
+@test "nginx-fcgi: hub: a subscriber that goes away frees its stream" { t_hub_disconnect; }

@@ -14,6 +14,7 @@ GONE_TRIES=50
 BROKEN_TRIES=140
 load helpers
 load httpd-behaviour
+load hub-behaviour
 
 setup_file() { srv_setup_file; }
 teardown_file() { srv_teardown_file; }
@@ -53,3 +54,13 @@ teardown() { srv_teardown; }
 @test "apache-fcgi: the worker draining the pipe is killed, replaced, its clients resume, nothing lost" { t_fcgi_worker_killed; }
 @test "apache-fcgi: sse-doctor: the tested configuration streams" { t_doctor_ok; }
 @test "apache-fcgi: sse-doctor: finds the buffering configuration and names 'flushpackets=on'" { t_doctor_finds buffer 'flushpackets=on'; }
+
+# The Mercure hub at /.well-known/mercure (hub-behaviour.bash)
+@test "apache-fcgi: hub: publish over HTTP, subscribe by header, cookie and query: topics, templates, private" { t_hub_publish_subscribe; }
+@test "apache-fcgi: hub: refusals: 401, 403, 400, 405, and nothing refused is published" { t_hub_refusals; }
+@test "apache-fcgi: hub: SSE_ANONYMOUS=1: public updates without a token, never private ones" { t_hub_anonymous; }
+@test "apache-fcgi: hub: resume by hub id (header, lastEventID, earliest, unknown) and the Last-Event-ID header" { t_hub_resume; }
+@test "apache-fcgi: hub: a subscriber's stream ends at its token's exp" { t_hub_token_exp; }
+@test "apache-fcgi: hub: publishing with the cookie: only from SSE_PUBLISH_ORIGINS, CORS with credentials" { t_hub_cookie_publish; }
+@test "apache-fcgi: hub: heartbeat and lifetime on a hub stream, sse-resume with a hub id" { t_hub_heartbeat_lifetime; }
+@test "apache-fcgi: hub: a subscriber that goes away frees its stream" { t_hub_disconnect; }
