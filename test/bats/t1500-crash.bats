@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Crash consistency (test/harden/crash.sh): every kind of producer and
 # reader killed with SIGKILL at random moments, in rounds, each round
-# checked: the logs, acknowledged events, the drop-box, and every client's
-# received sequence across its reconnects.
+# checked: the logs (metadata records included), acknowledged events, the
+# drop-box, and every client's received sequence across its reconnects
+# (never a private event).
 
 # figure KEY: the value of KEY= in the result line
 figure() {
@@ -23,8 +24,9 @@ figure() {
 	want=${SSE_CRASH_KILLS:-300}
 	[[ ${SSE_BUILD:-build} == *asan* ]] && want=${SSE_CRASH_KILLS:-100}
 	[ "$(figure kills)" -ge "$want" ]
-	[[ $output =~ killed=arg:[1-9][0-9]*,raw:[1-9][0-9]*,lib:[1-9][0-9]*,fifo:[1-9][0-9]*,dropbox:[1-9][0-9]*,cgi:[1-9][0-9]*,fcgi:[1-9] ]]
-	for k in events acked reconnects gaps_announced dropbox fifo_must; do
+	[[ $output =~ killed=arg:[1-9][0-9]*,raw:[1-9][0-9]*,lib:[1-9][0-9]*,meta:[1-9][0-9]*,fifo:[1-9][0-9]*,dropbox:[1-9][0-9]*,cgi:[1-9][0-9]*,fcgi:[1-9] ]]
+	# events with topics were acknowledged and the public ones received
+	for k in events acked reconnects gaps_announced dropbox fifo_must meta_acked meta_received; do
 		[ "$(figure "$k")" -gt 0 ] || { echo "$k=$(figure "$k")"; return 1; }
 	done
 }

@@ -18,6 +18,11 @@ and per client WORK/cl/ID/: "chan", and its connections of this round
 conn.NNNNN (the bytes received: the CGI head, then the stream) with
 conn.NNNNN.sent (the Last-Event-ID sent, empty for none).
 
+Events of a tag starting with M (logtool publish) carry topics, and those of
+seq % 6 in (2, 4) are private (test/tools/metarule.h): `logtool verify`
+checked each record, and a channel URL must never send a private event, so
+the holes between received ids are counted without them.
+
 Checks: acknowledged events present with their id, ids never given twice;
 drop-box files published once; no event twice in a log; per client every
 event intact (tag, seq, length, crc; and the log's event of that id), ids
@@ -46,7 +51,7 @@ if os.path.exists(state_file):
 else:
     S = {"acked": {}, "clients": {}, "n": dict.fromkeys(
         ("readers", "events", "acked", "clients", "reconnects", "gaps_announced", "lost", "dup", "torn",
-         "unannounced_holes", "wrong_gap", "bad", "dropbox", "fifo_must"), 0)}
+         "unannounced_holes", "wrong_gap", "bad", "dropbox", "fifo_must", "meta_acked", "meta_received"), 0)}
 N = S["n"]
 shown = {}
 
@@ -56,6 +61,10 @@ def bad(kind, msg):
     shown[kind] = shown.get(kind, 0) + 1
     if shown[kind] <= 20:
         print("round %s: %s: %s" % (rnd, kind, msg))
+
+
+def private(tag, seq):
+    return tag.startswith("M") and seq % 6 in (2, 4)
 
 
 def lines_of(path):
@@ -89,8 +98,13 @@ def ch_tag(path):
     return ch, tag
 
 
+def with_meta(tag, seq):
+    return tag.startswith("M") and seq % 6 not in (0, 5)
+
+
 def acked(ch, i, tag, seq, how):
     N["acked"] += 1
+    N["meta_acked"] += with_meta(tag, seq)
     prev = S["acked"].setdefault(ch, {}).get(i)
     if prev is not None and prev != (tag, seq):
         bad("dup", "%s: id %d acknowledged twice: %s %d and %s %d" % (ch, i, prev[0], prev[1], tag, seq))
@@ -129,7 +143,8 @@ for path in glob.glob(os.path.join(work, "wrote", "*")):
 # --- the clients --------------------------------------------------------------
 exists = {}    # ch -> sorted ids known to exist
 for ch, m in logs.items():
-    exists[ch] = set(m) | set(S["acked"].get(ch, {}))
+    exists[ch] = {i for i, v in m.items() if not private(*v)}
+    exists[ch] |= {i for i, v in S["acked"].get(ch, {}).items() if not private(*v)}
 LINE = re.compile(rb"\r\n|\r|\n")
 
 
@@ -251,6 +266,10 @@ for cid, ch, conns in received:
                 bad("torn", "%s: id %d: '%s'" % (where, b, data[:80].decode(errors="replace")))
             elif b in logs[ch] and logs[ch][b] != (tag, seq):
                 bad("torn", "%s: id %d is %s %d, the log has %s" % (where, b, tag, seq, logs[ch][b]))
+            elif private(tag, seq):
+                bad("bad", "%s: id %d is the private event %s %d" % (where, b, tag, seq))
+            else:
+                N["meta_received"] += with_meta(tag, seq)
             if a is not None:
                 if b <= a:
                     bad("dup", "%s: id %d after %d" % (where, b, a))

@@ -4,6 +4,9 @@
 # checked (test/harden/crash-check.py):
 #   producers  sse-publish CH DATA, sse-publish --raw (ids printed), the C
 #              library (test/tools/libpub publish: the public lib/sse.h API),
+#              the log with topics (test/tools/logtool publish, tag M: plain
+#              events mixed with ones that carry topics, private ones, hub
+#              ids given or generated; test/tools/metarule.h),
 #              fifo writers and drop-box writers (libpub fifo / dropbox)
 #   readers    sse.cgi processes (CGI environment, as a web server runs
 #              them) and the workers of an sse-fcgi pool (it replaces them);
@@ -11,7 +14,9 @@
 #              its stream dies, reconnects with Last-Event-ID = the last id
 #              it dispatched (as a browser does)
 #   checks     the logs (logtool verify: no torn event, ids strictly
-#              increasing), acknowledged ids present with their event and
+#              increasing, each metadata record as published, and a channel's
+#              view of an event its wire bytes without the record, nothing
+#              for a private one), acknowledged ids present with their event and
 #              never given twice, drop-box files published exactly once,
 #              fifo events never twice (and present when written while no
 #              holder was killed), every client's events intact, in order,
@@ -19,8 +24,9 @@
 # Channel "big" keeps every event (no gap expected); channel "small" keeps
 # 50, with slow clients, so sse-gap happens and is checked.
 # Every event's data is "TAG SEQ LEN CRC PAYLOAD" (logtool's format); TAG
-# says who produced it: A sse-publish DATA, R --raw, L the library, F fifo,
-# D drop-box, then a number.
+# says who produced it: A sse-publish DATA, R --raw, L the library, M the
+# log with topics, F fifo, D drop-box, then a number. Clients (channel URLs)
+# must never receive a private M event.
 #   usage: crash.sh [--long]   (SSE_CRASH_KILLS=N overrides the kill count)
 # Short: 300 kills (100 on a sanitizer build), in rounds of 150 (50);
 # --long: 10,000 kills in rounds of 500.
@@ -72,6 +78,11 @@ start_producer() { # KIND CH
 		tag=L$ntag
 		"$LP" publish "$SP" "$ch" "$tag" 0 1000000 10000 >"$WORK/ack/$ch.$tag" 2>>"$WORK/prod.err" &
 		;;
+	meta)
+		tag=M$ntag
+		"$LT" publish "$SP" "$ch" "$tag" 1000000 $((RANDOM % 3 + 1)) 10000 >"$WORK/ack/$ch.$tag" \
+			2>>"$WORK/prod.err" &
+		;;
 	fifo)
 		tag=F$ntag
 		"$LP" fifo "$SP/$ch/fifo" "$tag" 0 1000000 10000 >"$WORK/wrote/$ch.$tag" 2>>"$WORK/prod.err" &
@@ -109,7 +120,7 @@ argloop() { # CH TAG
 
 # Drop-box and fifo writers only on "big": what they wrote is checked in the
 # log, which must still hold it.
-PRODUCERS="arg:big arg:small raw:big raw:small lib:big lib:small fifo:big fifo:big dropbox:big"
+PRODUCERS="arg:big arg:small raw:big raw:small lib:big lib:small meta:big meta:small fifo:big fifo:big dropbox:big"
 start_producers() {
 	local p
 	for p in $PRODUCERS; do start_producer "${p%%:*}" "${p#*:}"; done
@@ -225,9 +236,9 @@ trap 'stop_all; h_cleanup' EXIT
 
 # --- a round -------------------------------------------------------------------
 kills=0 rounds=0 bad=0
-declare -A killed=([arg]=0 [raw]=0 [lib]=0 [fifo]=0 [dropbox]=0 [cgi]=0 [fcgi]=0)
+declare -A killed=([arg]=0 [raw]=0 [lib]=0 [meta]=0 [fifo]=0 [dropbox]=0 [cgi]=0 [fcgi]=0)
 # sse-publish DATA ("arg") kills itself (argloop)
-KINDS=(raw lib fifo dropbox cgi fcgi)
+KINDS=(raw lib meta fifo dropbox cgi fcgi)
 
 # A random victim of that kind, or nothing when none runs right now.
 victim() { # KIND

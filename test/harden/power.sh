@@ -1,6 +1,7 @@
 #!/bin/bash
-# Power loss: publishers (logtool, sse-publish; with and without SSE_SYNC=1;
-# several at once) and a stream taking the drop-box run under
+# Power loss: publishers (logtool, with and without topics, sse-publish;
+# with and without SSE_SYNC=1; several at once) and a stream taking the
+# drop-box run under
 # test/shim/syncshadow.so, which keeps what each fsync/fdatasync/msync made
 # durable; the whole group is SIGKILLed at a random moment (the cut), the
 # spool is rebuilt as a disk could hold it after the cut (the model is at
@@ -10,8 +11,12 @@
 #     (and every drop-box file taken by an SSE_SYNC=1 stream is published
 #     or still waiting, and published by the next stream);
 #   - whatever was lost: the log opens (one line from the first opener
-#     saying it recovered, none from the next), logtool verify passes, and
-#     new ids are above every id ever acknowledged on the channel.
+#     saying it recovered, none from the next), logtool verify passes (each
+#     surviving event's metadata record as published: test/tools/metarule.h,
+#     never in a channel's view), and new ids are above every id ever
+#     acknowledged on the channel.
+# Before the rounds, one fixed case each: a byte changed in a metadata
+# record, in an event's wire bytes, recovery keeps the events before it.
 # usage: power.sh [--long]    (short: 24 rounds; --long: 400)
 . "$(dirname "$0")/common.sh"
 set -u
@@ -234,6 +239,8 @@ producer() { # KIND TAG N SYNC
 	export SSE_SYNC=$4
 	case $kind in
 	logtool) exec "$LT" publish "$SP" ch "$tag" "$n" $((RANDOM % 4 + 1)) $((RANDOM % 3000)) ;;
+	# tag M: topics, private events, hub ids, mixed with plain events
+	meta) exec "$LT" publish "$SP" ch "M$tag" "$n" $((RANDOM % 4 + 1)) $((RANDOM % 3000)) ;;
 	publish)
 		for ((i = 0; i < n; i++)); do
 			id=$("$TOP/$DYN/sse-publish" --spool "$SP" --history 2000 ch "$tag $i 0 0 ") || exit 1
@@ -246,7 +253,37 @@ producer() { # KIND TAG N SYNC
 	esac
 }
 
-round=0 sync_rounds=0 acked=0 acked_sync=0 lost_synced=0 repeated_ids=0 recoveries=0
+# Recovery checks each retained event's bytes against its crc, the metadata
+# record with them: one byte changed in a record (it stays well formed, with
+# another topic) drops that event and the ones after it, as a byte changed
+# in the wire bytes does; logtool verify sees both before the recovery. Of
+# tag M's events, seq 9 carries three topics and the publisher's id, seq 6
+# nothing (test/tools/metarule.h).
+crc_case() { # SEQ record|wire
+	local d=$WORK/crc out
+	rm -rf "$d" && mkdir "$d" || return 1
+	"$TOP/$B/sse-publish" --spool "$d" --history 100 --create ch && "$BLT" publish "$d" ch Mc 12 3 > /dev/null &&
+		"$BLT" verify "$d" ch > /dev/null && "$BLT" corrupt "$d" ch "$1" "$2" || return 1
+	if "$BLT" verify "$d" ch > /dev/null 2> "$WORK/crc.err"; then
+		echo "logtool verify missed the changed $2 byte of seq $1"
+		return 1
+	fi
+	if [ "$2" = record ] && ! grep -q 'its metadata record differs from what was published: a topic' "$WORK/crc.err"; then
+		echo "logtool verify, the record of seq $1 changed: $(cat "$WORK/crc.err")"
+		return 1
+	fi
+	"$BLT" unclean "$d" ch && out=$("$BLT" open "$d" ch) || return 1
+	[[ $out == *": $1 of 12 retained events intact, ids resume at "* ]] || { echo "$2 of seq $1 changed: $out"; return 1; }
+	out=$("$BLT" verify "$d" ch) || { echo "logtool verify after the recovery failed"; return 1; }
+	[ "$(wc -l <<< "$out")" -eq "$1" ] || { echo "$2 of seq $1 changed: $(wc -l <<< "$out") events after the recovery"; return 1; }
+}
+record_crc=ok
+for c in "9 record" "9 wire" "6 wire"; do
+	# shellcheck disable=SC2086
+	crc_case $c || { echo "crc check ($c) failed" >&2; record_crc=failed; bad=1; }
+done
+
+records=0 round=0 sync_rounds=0 acked=0 acked_sync=0 lost_synced=0 repeated_ids=0 recoveries=0
 lost_unsynced=0 dropbox=0 dropbox_lost=0 chan_rounds=0 chan_lost=0 mixed=0 entries_lost=0
 SECONDS=0
 deadline=$(( LONG ? 7200 : 75 ))
@@ -276,9 +313,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		export LD_PRELOAD=$SHIM SSE_SHADOW_ROOT=$SP SSE_SHADOW_DIR=$SH
 		np=$((RANDOM % 3 + 2))
 		for ((k = 0; k < np; k++)); do
-			kinds=(logtool publish raw)
+			kinds=(logtool meta publish raw)
 			s=$(( sync_all ? 1 : RANDOM % 2 ))
-			producer "${kinds[RANDOM % 3]}" "r$round.$k" $((RANDOM % 60 + 5)) "$s" \
+			producer "${kinds[RANDOM % 4]}" "r$round.$k" $((RANDOM % 60 + 5)) "$s" \
 				> "$WORK/acks/r$round.$k.s$s" 2> "$WORK/acks/r$round.$k.err" &
 		done
 		((drop)) && cgi SSE_MAX_LIFETIME=5 SSE_SYNC=$cgisync "$TOP/$DYN/sse.cgi" > /dev/null 2> "$WORK/cgi.err" &
@@ -347,6 +384,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	fi
 	new=$("$TOP/$B/sse-publish" --spool "$SP" --history 2000 ch "n$round 0 0 0 " 2>&1) || fail "publishing after the cut: $new"
 	"$BLT" verify "$SP" ch > "$WORK/log" 2> "$WORK/verify.err" || fail "verify: $(cat "$WORK/verify.err")"
+	# events with a record that the recovery kept (and verify checked)
+	records=$((records + $(awk '$2 ~ /^M/ && $3 % 6 != 0 && $3 % 6 != 5' "$WORK/log" | wc -l)))
 	# every id only once, and new ids above every id acknowledged before
 	[ "$(awk '{ print $1 }' "$WORK/log" | sort | uniq -d | wc -l)" -eq 0 ] || fail "an id twice in the log"
 	[[ $new =~ ^[0-9]+$ ]] || new=0
@@ -387,6 +426,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 h_result power rounds=$((round - 1)) sync_rounds=$sync_rounds acked=$acked acked_sync=$acked_sync \
 	lost_synced=$lost_synced repeated_ids=$repeated_ids recoveries=$recoveries lost_unsynced=$lost_unsynced \
-	dropbox=$dropbox dropbox_lost_unsynced=$dropbox_lost channels_lost=$chan_lost pages_mixed=$mixed \
+	dropbox=$dropbox dropbox_lost_unsynced=$dropbox_lost channels_lost=$chan_lost record_crc=$record_crc records=$records pages_mixed=$mixed \
 	entries_lost=$entries_lost seconds=$SECONDS
 exit $bad

@@ -9,8 +9,19 @@
  *   logtool unclean SPOOL CH                mark the log as after a reboot
  *   logtool open SPOOL CH                   open (recovers if marked); prints the note
  *                                           and "next ID"
+ *   logtool corrupt SPOOL CH SEQ record|wire
+ *                                           changes one byte of event SEQ's metadata
+ *                                           record (its last: the record stays well
+ *                                           formed, with another topic or hub id) or
+ *                                           of its wire bytes (the last before the
+ *                                           blank line), as a lost page would
+ * Events of a TAG starting with M carry Mercure metadata, by SEQ % 6 (the
+ * rule: metarule.h); verify and follow check each record against it, and that a plain
+ * channel's view of the event (sse_stream_view) is its wire bytes without
+ * the record, and nothing for a private event.
  * Exit 0 when every check held, 3 on a violation (described on stderr). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +32,10 @@
 
 #include "io.h"
 #include "log.h"
+#include "meta.h"
+#include "metarule.h"
 #include "spool.h"
+#include "stream.h"
 #include "wait.h"
 
 static char dir[4096];
@@ -71,6 +85,13 @@ static int publish(const char *spool, const char *ch, const char *tag, long n, l
 		for (; i < n && i - first < batch; i++) {
 			size_t len = rnd() % 600;
 			struct sse_event ev = { .name = "", .data = data, .retry = -1 };
+			struct want w;
+
+			want_meta(tag, i, &w);
+			ev.topics = w.topics;
+			ev.ntopics = w.ntopics;
+			ev.private_ = w.private_;
+			ev.hub_id = w.hub_id;
 
 			for (size_t k = 0; k < len; k++)
 				payload[k] = (char)('a' + rnd() % 26);
@@ -125,6 +146,35 @@ struct reader {
 	long events;
 };
 
+/* A range as the log gives it: a record only on a range of one event, and a
+ * plain channel's view (a stream without a hub) is exactly the wire bytes
+ * after the record, or nothing for a private event. NULL when it holds. */
+static const char *check_range(const struct sse_log_range *rg, const char *buf)
+{
+	struct sse_stream st;
+	struct sse_meta m;
+	struct iovec v[3];
+	size_t n;
+	int private_ = 0;
+
+	if (rg->meta_len > 0) {
+		if (rg->count != 1)
+			return "a metadata record in a range of more than one event";
+		if (rg->meta_len >= rg->len)
+			return "a metadata record as long as its event";
+		if (sse_meta_decode(buf, rg->meta_len, &m) < 0)
+			return NULL; /* meta_mismatch() says it, naming the event */
+		private_ = m.private_;
+	}
+	memset(&st, 0, sizeof(st));
+	n = sse_stream_view(&st, rg, buf, v);
+	if (private_)
+		return n == 0 ? NULL : "a private event in a plain channel's view";
+	if (n != 1 || v[0].iov_base != buf + rg->meta_len || v[0].iov_len != rg->len - rg->meta_len)
+		return "a plain channel's view is not the wire bytes after the record";
+	return NULL;
+}
+
 /* Reads every committed event from r->seq; 3 on a violation. */
 static int read_some(struct reader *r)
 {
@@ -153,8 +203,14 @@ static int read_some(struct reader *r)
 			return 1;
 		}
 		r->buf[rg.len] = '\0';
+		const char *why = check_range(&rg, r->buf);
+		if (why) {
+			fprintf(stderr, "logtool: range at seq %llu: %s\n", (unsigned long long)r->seq, why);
+			return 3;
+		}
 		uint64_t n = 0;
-		for (char *p = r->buf; p < r->buf + rg.len; n++) {
+		/* The record holds binary lengths: events are parsed after it. */
+		for (char *p = r->buf + rg.meta_len; p < r->buf + rg.len; n++) {
 			char *e = strstr(p, "\n\n"), tag[64];
 			long s;
 			uint64_t id;
@@ -169,6 +225,12 @@ static int read_some(struct reader *r)
 				fprintf(stderr, "logtool: bad event at seq %llu (id %llu after %llu): '%.80s'\n",
 					(unsigned long long)(r->seq + n), (unsigned long long)id,
 					(unsigned long long)r->last_id, p);
+				return 3;
+			}
+			why = meta_mismatch(tag, s, r->buf, rg.meta_len);
+			if (why) {
+				fprintf(stderr, "logtool: event %s %ld (id %llu, seq %llu): its metadata record differs from what was published: %s\n",
+					tag, s, (unsigned long long)id, (unsigned long long)(r->seq + n), why);
 				return 3;
 			}
 			r->last_id = id;
@@ -233,6 +295,37 @@ static int follow(const char *spool, const char *ch, int seconds)
 	return rc;
 }
 
+/* A byte of event seq changed in place, where readers and the recovery
+ * look: the last of its record (which stays well formed) or the last of its
+ * wire bytes before the blank line. The segment is reopened for writing by
+ * the descriptor the log read it with. */
+static int corrupt(const char *spool, const char *ch, uint64_t seq, int record)
+{
+	struct sse_log *log = open_log(spool, ch);
+	struct sse_log_range rg;
+	struct sse_err err;
+	char path[64], c;
+	off_t at;
+	int fd, ok;
+
+	if (sse_log_range(log, seq, 1, &rg, &err) != 1 || (record && rg.meta_len == 0) || rg.len < 3) {
+		fprintf(stderr, "logtool: no event%s at seq %llu\n", record ? " with a metadata record" : "",
+			(unsigned long long)seq);
+		return 1;
+	}
+	at = rg.off + (record ? (off_t)rg.meta_len - 1 : (off_t)rg.len - 3);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", rg.fd);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ok = fd >= 0 && pread(fd, &c, 1, at) == 1 && (c ^= 1, pwrite(fd, &c, 1, at) == 1);
+	if (!ok)
+		fprintf(stderr, "logtool: cannot change a byte of seq %llu: %s\n", (unsigned long long)seq,
+			strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	sse_log_close(log);
+	return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct sse_err err;
@@ -244,6 +337,9 @@ int main(int argc, char **argv)
 		return verify(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "follow") == 0)
 		return follow(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 6 && strcmp(argv[1], "corrupt") == 0 &&
+	    (strcmp(argv[5], "record") == 0 || strcmp(argv[5], "wire") == 0))
+		return corrupt(argv[2], argv[3], strtoull(argv[4], NULL, 10), strcmp(argv[5], "record") == 0);
 	if (argc == 4 && strcmp(argv[1], "unclean") == 0) {
 		snprintf(dir, sizeof(dir), "%s/%s", argv[2], argv[3]);
 		if (sse_log_mark_unclean(dir, &err) < 0) {
