@@ -109,9 +109,10 @@ static int parse_args(int argc, char **argv, struct options *o, struct sse_setti
 			val = argv[++i];
 		}
 		if (sse_setting_find_flag(name) && !(sse_setting_find_flag(name)->progs & SSE_PROG_FCGI)) {
-			/* 0.2 took it and did nothing with it: a pool that no
-			 * longer starts after an upgrade would be worse. */
-			fprintf(stderr, "%s: ignoring '--%s %s': it applies when sse-publish creates a channel\n",
+			/* A flag another program reads: a pool that no longer
+			 * starts after an upgrade would be worse. (None is, since
+			 * the hub made SSE_HISTORY the streams' too.) */
+			fprintf(stderr, "%s: ignoring '--%s %s': sse-fcgi does not read it\n",
 				prog, name, val);
 			continue;
 		}

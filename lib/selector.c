@@ -69,6 +69,11 @@ struct sse_selectors *sse_selectors_compile(const struct sse_str *sel, size_t n,
 			ninst += prog.ninst;
 		text += sel[i].len;
 	}
+	if (ninst > SSE_SELECTORS_STATES_MAX) {
+		sse_err_set(err, "topic selectors too complex (%zu states, at most %d): use fewer "
+			    "or simpler URI templates", ninst, SSE_SELECTORS_STATES_MAX);
+		return NULL;
+	}
 	/* header and entries, then the programs (2-aligned), then the text */
 	head = offsetof(struct sse_selectors, sel) + n * sizeof(struct sel);
 	head = (head + _Alignof(struct sse_urit_inst) - 1) & ~(_Alignof(struct sse_urit_inst) - 1);

@@ -16,6 +16,11 @@
  * bytes per selector. */
 #define SSE_SELECTORS_MAX 64
 #define SSE_SELECTOR_MAX_LEN 1024
+/* States of all of a set's templates together: matching costs a topic's
+ * length times these at worst, so one hostile subscriber (64 templates of
+ * 1024 bytes of adjacent expressions: 30 ms per event) cannot slow a
+ * worker's every other stream. A realistic template needs a handful. */
+#define SSE_SELECTORS_STATES_MAX 4096
 
 struct sse_selectors;
 

@@ -125,9 +125,10 @@ cgi() {
 		[ -n "$man" ] || fail "$page has no settings"
 		[ "$help" = "$man" ] || fail "$p: --help lists $(echo $help), its man page $(echo $man)"
 	done
-	# sse-publish reads four; the streams do not read SSE_HISTORY
+	# sse-publish reads four; the streams read SSE_HISTORY too (a hub's
+	# first request creates its channel)
 	[ "$(env -u GATEWAY_INTERFACE "$B/sse-publish" --help | grep -c '^  SSE_')" -eq 4 ]
-	env -u GATEWAY_INTERFACE "$B/sse.cgi" --help | { ! grep -q SSE_HISTORY; }
+	env -u GATEWAY_INTERFACE "$B/sse.cgi" --help | grep -q SSE_HISTORY
 }
 
 @test "settings: sse-fcgi takes the environment, then its flags, then the request's parameters, as every page says" {
@@ -156,24 +157,27 @@ cgi() {
 	done
 }
 
-@test "settings: a program ignores the settings it does not read; sse-fcgi's --history says whose it is" {
+@test "settings: a program ignores the settings it does not read; the streams read SSE_HISTORY, for a hub" {
 	run -0 env SSE_HEARTBEAT=abc SSE_CORS_ORIGINS=$'\001' "$B/sse-publish" --spool "$SP" news hello
 	[ "$output" = 1 ]
 	run -0 env SSE_SPOOL_DIR=/nonexistent "$B/sse-publish" --spool "$SP" news again
 	[ "$output" = 2 ]
 	run -0 --separate-stderr cgi SSE_HISTORY=abc PATH_INFO=/nosuch
-	[[ $output == "Status: 404"* ]] || fail "SSE_HISTORY is not sse.cgi's, yet: $output $stderr"
+	[[ $output == "Status: 500"* ]] || fail "SSE_HISTORY=abc was taken: $output $stderr"
+	[[ $stderr == *"bad value 'abc' for SSE_HISTORY"* ]]
 	run -0 --separate-stderr cgi SSE_HEARTBEAT=abc PATH_INFO=/news
 	[[ $output == "Status: 500"* ]]
 	[[ $stderr == *"bad value 'abc' for SSE_HEARTBEAT"* ]]
-	# 0.2 took it: the pool still starts, and says it ignores it
+	# a flag of sse-fcgi now: the size of a hub's channel
 	"$B/sse-fcgi" --history 5 --listen "unix:$SOCK" --workers 1 2>"$T/pool.err" &
 	local pool=$! i
 	for ((i = 0; i < 50; i++)); do [ -S "$SOCK" ] && break; sleep 0.1; done
 	[ -S "$SOCK" ] || { kill "$pool"; fail "sse-fcgi --history 5 did not start: $(cat "$T/pool.err")"; }
 	kill -TERM "$pool" && wait "$pool" || true
-	[ "$(grep -c . "$T/pool.err")" = 1 ]
-	grep -q "^sse-fcgi: ignoring '--history 5': it applies when sse-publish creates a channel$" "$T/pool.err"
+	[ "$(grep -c . "$T/pool.err")" = 0 ] || fail "sse-fcgi --history 5: $(cat "$T/pool.err")"
+	run --separate-stderr timeout 5 "$B/sse-fcgi" --history abc --listen "unix:$SOCK.x" --workers 1
+	[ "$status" = 2 ] || fail "sse-fcgi --history abc: status $status: $stderr"
+	[[ $stderr == *"'abc'"*"SSE_HISTORY"* ]] || fail "sse-fcgi --history abc said: $stderr"
 }
 
 @test "hosts: sse-fcgi's --help, errors and man page name the hosts of doc/deployment.md, and never offer mod_fcgid" {

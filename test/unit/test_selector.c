@@ -296,6 +296,24 @@ static void hostile(void)
 	       "{/a,a,...} with %zu names matches %zu segments, not one more", (n - 2) / 2,
 	       (n - 2) / 2);
 	sse_selectors_free(s);
+
+	/* 64 of those: past SSE_SELECTORS_STATES_MAX, refused (a 400) */
+	{
+		struct sse_str many[SSE_SELECTORS_MAX];
+
+		for (n = 0; n + 3 <= SSE_SELECTOR_MAX_LEN; n += 3)
+			memcpy(tpl + n, "{a}", 3);
+		for (size_t i = 0; i < SSE_SELECTORS_MAX; i++)
+			many[i] = (struct sse_str){ tpl, n };
+		s = sse_selectors_compile(many, SSE_SELECTORS_MAX, &err);
+		tap_ok(!s && strstr(err.msg, "topic selectors too complex (") &&
+		       strstr(err.msg, "at most 4096): use fewer or simpler URI templates"),
+		       "64 templates of 341 adjacent expressions are refused: %s", s ? "accepted" : err.msg);
+		sse_selectors_free(s);
+		s = sse_selectors_compile(many, 2, &err);
+		tap_ok(s != NULL, "2 of them are allowed (%s)", s ? "ok" : err.msg);
+		sse_selectors_free(s);
+	}
 	free(tpl);
 	free(topic);
 }
