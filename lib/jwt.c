@@ -133,6 +133,22 @@ static int signed_by(const struct sse_jwt_key *key, const char *in, size_t n, co
 	return 0;
 }
 
+/* jansson parses nested values recursively and keeps a node for each: a
+ * header of 2,000 '[' (anyone may send one; only the signed payload is
+ * the key holder's) would leave a stream 400 kB more memory, of heap and
+ * stack. A real header nests two deep ("jwk"); a bracket in a string
+ * counts too, which errs on the safe side. */
+#define HEADER_NESTING 16
+
+static size_t nesting(const uint8_t *p, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += p[i] == '[' || p[i] == '{';
+	return k;
+}
+
 /* A decoded part as a JSON object; a duplicate key anywhere in it refuses
  * it (which of two "alg" or "exp" would count is exactly what a forger
  * plays with). jansson's message is not kept: it quotes the token. */
@@ -294,6 +310,8 @@ int sse_jwt_verify(const struct sse_jwt_key *key, const char *token, size_t len,
 		return refuse(err, "it has no signature");
 	if (b64url(token, (size_t)(d1 - token), raw, &n) < 0)
 		return refuse(err, "its header is not base64url");
+	if (nesting(raw, n) > HEADER_NESTING)
+		return refuse(err, "its header nests arrays or objects too deep");
 	if (!(h = object(raw, n, "header", err)) || check_header(h, key, err) < 0)
 		goto out;
 	if (b64url(d2 + 1, (size_t)(end - d2 - 1), raw, &n) < 0) {

@@ -24,9 +24,12 @@ struct sse_jwt_key;
  * "HS512", "RS256", "ES256". Exactly one of secret (the key itself, as
  * text) or file (a file holding the secret, or a PEM public key for RS256/
  * ES256) is non-NULL. setting names the setting for errors
- * ("SSE_JWT_KEY_FILE"). A PEM key with HS*, a secret with RS256 or ES256, an
- * unreadable file or an unknown alg: NULL and one line in err naming the
- * setting and what to do (the front end answers 500). */
+ * ("SSE_JWT_KEY_FILE"). A secret file's bytes are the secret, less one
+ * trailing LF or CRLF (people write it with echo); a PEM key is a
+ * "PUBLIC KEY" (RSA of 2048 bits or more, or EC P-256) or an "RSA PUBLIC
+ * KEY". A PEM key with HS*, a secret with RS256 or ES256, an empty secret,
+ * an unreadable file or an unknown alg: NULL and one line in err naming
+ * the setting and what to do (the front end answers 500). */
 struct sse_jwt_key *sse_jwt_key_load(const char *alg, const char *secret, const char *file,
 				     const char *setting, struct sse_err *err);
 void sse_jwt_key_free(struct sse_jwt_key *key);
@@ -43,8 +46,12 @@ struct sse_jwt_claims {
 };
 
 /* Verifies token (len bytes, not NUL-terminated) at time now (seconds since
- * the epoch). 0 and *out filled (free with sse_jwt_claims_free), or -1 with
- * err saying why, for the error log (never for the client). */
+ * the epoch): valid while now < exp and now >= nbf, no leeway (a fraction
+ * of a second in either is dropped). 0 and *out filled (free with
+ * sse_jwt_claims_free; the selectors are NUL-terminated), or -1 with *out
+ * empty and err saying why in one line that quotes nothing of the token,
+ * for the error log (never for the client). Nothing else it allocates
+ * outlives the call. */
 int sse_jwt_verify(const struct sse_jwt_key *key, const char *token, size_t len, int64_t now,
 		   struct sse_jwt_claims *out, struct sse_err *err);
 void sse_jwt_claims_free(struct sse_jwt_claims *c);

@@ -189,9 +189,16 @@ int sse_jwt_key_pem(struct sse_jwt_key *key, const char *text, size_t len, const
 	pkcs1 = label_len == 14 && memcmp(label, "RSA PUBLIC KEY", 14) == 0;
 	if (memmem(label, label_len, "PRIVATE", 7))
 		return bad(&w, "a private key: give its public key (openssl pkey -in KEY -pubout)");
-	if (!pkcs1 && !(label_len == 10 && memcmp(label, "PUBLIC KEY", 10) == 0))
-		return bad(&w, "not a PEM public key: a '-----BEGIN %.*s-----' block", (int)(label_len > 32 ? 32 : label_len),
-			   label);
+	if (!pkcs1 && !(label_len == 10 && memcmp(label, "PUBLIC KEY", 10) == 0)) {
+		/* the label is quoted only when it keeps the error on one line */
+		size_t k = 0;
+
+		while (k < label_len && label[k] >= 0x20 && label[k] < 0x7f)
+			k++;
+		if (k < label_len || label_len > 32)
+			return bad(&w, "not a PEM public key: a PEM block of another kind");
+		return bad(&w, "not a PEM public key: a '-----BEGIN %.*s-----' block", (int)label_len, label);
+	}
 	body = t + n;
 	snprintf(foot, sizeof(foot), "-----END %.*s-----", (int)label_len, label);
 	end = memmem(body, (size_t)(e - body), foot, strlen(foot));

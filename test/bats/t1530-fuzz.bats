@@ -2,11 +2,11 @@
 # Fuzzing (test/harden/fuzz.sh): each libFuzzer target of test/fuzz/ replays
 # its seeds and regression inputs, then fuzzes briefly, without a crash.
 
-@test "fuzz: parse, request, fcgi, log, peer and form run without a crash, their regressions replayed" {
+@test "fuzz: parse, request, fcgi, log, peer, form and jwt run without a crash, their regressions replayed" {
 	run bash test/harden/fuzz.sh
 	echo "$output"
 	[ "$status" -eq 0 ]
-	for t in parse request fcgi log peer form; do
+	for t in parse request fcgi log peer form jwt; do
 		line=$(grep "^result fuzz target=$t " <<< "$output")
 		[[ $line == *" crashes=0 "* ]]
 		# it ran: more executions than its seeds and regressions

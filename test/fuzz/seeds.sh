@@ -249,4 +249,6 @@ form 05 'mercureAuthorization=eyJhbGciOiJIUzI1NiJ9.eyJtZXJjdXJlIjp7InN1YnNjcmliZ
 form 05 'a=1; mercureAuthorization="abc"; b=2'
 form 05 'mercureAuthorization=a\\b; mercureAuthorization=ok;a= x ;\ta=y'
 form 05 'PHPSESSID=abc; mercureAuthorization; a'
+# --- jwt: the unit test's tokens and keys (test/unit/jwt/).
+bash test/fuzz/seeds-jwt.sh "$C/jwt" > /dev/null
 echo "seeds: $(find "$C" -type f | wc -l) in $C"

@@ -8,6 +8,7 @@
 #   form     the hub's publish form, query and cookie (lib/form.c)
 #   selector topic selectors against a topic, checked against POSIX regex
 #            (lib/selector.c, lib/uritemplate.c)
+#   jwt      the JWT verifier and the PEM key reader (lib/jwt*.c)
 # Each target first replays its seed corpus (test/fuzz/corpus/TARGET) and
 # its regression inputs (test/fuzz/regress/TARGET: every crash found, kept
 # after its fix), then fuzzes from the seeds; what it finds new stays in a
@@ -35,8 +36,9 @@ else
 fi
 # Largest input per target: a producer's chunk, a request's variables, a
 # connection's first records, a small log (index of history 4 + segments),
-# a form (too many topics needs more: the unit test has that row).
-declare -A MAXLEN=([parse]=4096 [request]=2048 [fcgi]=4096 [log]=16384 [form]=4096)
+# a form (too many topics needs more: the unit test has that row), a token
+# just past SSE_JWT_MAX.
+declare -A MAXLEN=([parse]=4096 [request]=2048 [fcgi]=4096 [log]=16384 [form]=4096 [jwt]=9000)
 targets=("${H_ARGS[@]}")
 if [ ${#targets[@]} -eq 0 ]; then
 	for f in test/fuzz/fuzz_*.c; do

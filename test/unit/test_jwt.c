@@ -87,6 +87,7 @@ static void make_files(void)
 	PUT("no-end.pem", "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n");
 	PUT("after-end.pem", PEM_EC_PUBLIC "trailing words\n");
 	PUT("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+	PUT("odd-label.pem", "-----BEGIN PUB\nLIC\033[31m KEY-----\nMIIB\n-----END PUBLIC KEY-----\n");
 	PUT("secret", MERCURE_KEY);
 	PUT("secret-lf", MERCURE_KEY "\n");
 	PUT("secret-crlf", MERCURE_KEY "\r\n");
@@ -102,7 +103,7 @@ static void remove_files(void)
 {
 	static const char *names[] = {
 		"rsa.pem", "rsa-pkcs1.pem", "ec.pem", "rsa1024.pem", "ec384.pem", "ed25519.pem", "private.pem",
-		"rsa-crlf.pem", "rsa-cut.pem", "bad-b64.pem", "no-end.pem", "after-end.pem", "cert.pem",
+		"rsa-crlf.pem", "rsa-cut.pem", "bad-b64.pem", "no-end.pem", "after-end.pem", "cert.pem", "odd-label.pem",
 		"secret", "secret-lf", "secret-crlf", "secret-2lf", "empty", "lf", "big", "rfc-key",
 	};
 
@@ -143,6 +144,7 @@ static const struct key_row {
 	{ "RS256", NULL, "rsa1024.pem", "an RSA key of 1024 bits; RS256 needs 2048 or more" },
 	{ "RS256", NULL, "private.pem", "a private key: give its public key" },
 	{ "RS256", NULL, "cert.pem", "a '-----BEGIN CERTIFICATE-----' block" },
+	{ "RS256", NULL, "odd-label.pem", "a PEM block of another kind" }, /* not quoted: one line */
 	{ "RS256", NULL, "rsa-cut.pem", "not a valid SubjectPublicKeyInfo" },
 	{ "RS256", NULL, "bad-b64.pem", "bad base64" },
 	{ "RS256", NULL, "no-end.pem", "no '-----END PUBLIC KEY-----' line" },
@@ -232,6 +234,7 @@ static void check_valid(struct sse_jwt_key **keys)
 	tap_ok(verify(keys[0], TOK_HS256_BIG_OK, NOW, &err) == 0, "a %zu-byte token is accepted",
 	       strlen(TOK_HS256_BIG_OK));
 	tap_ok(verify(keys[0], TOK_HS256_KID_IGNORED, NOW, &err) == 0, "other header parameters are ignored");
+	tap_ok(verify(keys[0], TOK_HEADER_NESTED_OK, NOW, &err) == 0, "a header with 16 '[' or '{' is accepted");
 
 	/* exp and nbf at the edges: valid while now < exp and now >= nbf */
 	tap_ok(verify(keys[0], TOK_HS256_EXP_NOW, NOW - 1, &err) == -1 && strstr(err.msg, "nbf"),
@@ -311,6 +314,8 @@ static const struct forged {
 	{ 0, "header with bytes after the object", TOK_HEADER_TRAILING, "header is not JSON" },
 	{ 0, "header with alg twice", TOK_HEADER_DUP_ALG, "without duplicate keys" },
 	{ 0, "header with alg none then HS256", TOK_HEADER_DUP_ALG_NONE, "without duplicate keys" },
+	{ 0, "header with alg and \\u0061lg", TOK_HEADER_DUP_ALG_ESCAPED, "without duplicate keys" },
+	{ 0, "header with 17 '[' or '{'", TOK_HEADER_DEEP, "nests arrays or objects too deep" },
 	{ 0, "header without alg", TOK_HEADER_NO_ALG, "no alg" },
 	{ 0, "alg hs256", TOK_HEADER_ALG_LOWER, "its alg is not" },
 	{ 0, "alg an array", TOK_HEADER_ALG_NOT_STRING, "no alg string" },
