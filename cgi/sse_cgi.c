@@ -42,7 +42,9 @@ static void usage(FILE *f)
 		   "Streams a channel's events as text/event-stream:\n"
 		   "  GET .../sse.cgi/CHANNEL   or   .../sse.cgi?channel=CHANNEL\n"
 		   "  resume with Last-Event-ID or ?lastEventId=N; ?status with SSE_STATUS=1;\n"
-		   "  ?probe: a short test stream for sse-doctor (is anything buffering?)\n\n");
+		   "  ?probe: a short test stream for sse-doctor (is anything buffering?)\n"
+		   "Where SSE_HUB is set, a Mercure hub (man sse.cgi, MERCURE HUB):\n"
+		   "  GET ...?topic=SELECTOR subscribes, POST a form publishes, with a JWT\n\n");
 	sse_doc_plain(sse_settings_sources(SSE_PROG_CGI), 78, text, sizeof(text));
 	fprintf(f, "%s\nSettings (default; see man sse.cgi):\n", text);
 	for (size_t i = 0; i < sse_setting_count; i++) {

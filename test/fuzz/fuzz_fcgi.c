@@ -119,7 +119,7 @@ static void take_request(char **envp, uint16_t id)
 		const char *v = FCGX_GetParam(sse_setting_table[i].name, envp);
 		const char *const *f = (const void *)((const char *)set + sse_setting_table[i].offset);
 
-		if (sse_setting_table[i].kind == SSE_SET_PATH && v)
+		if ((sse_setting_table[i].kind == SSE_SET_PATH || sse_setting_table[i].kind == SSE_SET_TEXT) && v)
 			CHECK(own && *f != v && strcmp(*f, v) == 0);
 		if (sse_setting_table[i].kind == SSE_SET_ORIGINS && v && v[0])
 			CHECK(own && *f != v && strcmp(*f, v) == 0);

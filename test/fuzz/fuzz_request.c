@@ -32,11 +32,12 @@ static void check_setting(const struct sse_settings *s, const struct sse_setting
 
 	switch (def->kind) {
 	case SSE_SET_PATH:
+	case SSE_SET_TEXT:
 	case SSE_SET_ORIGINS:
 		memcpy(&str, field, sizeof(str));
 		CHECK(def->kind == SSE_SET_ORIGINS || (str && str[0]));
 		for (; str && *str; str++)
-			CHECK(def->kind == SSE_SET_PATH || ((unsigned char)*str >= 0x20 && (unsigned char)*str < 0x7f));
+			CHECK(def->kind != SSE_SET_ORIGINS || ((unsigned char)*str >= 0x20 && (unsigned char)*str < 0x7f));
 		return;
 	case SSE_SET_BOOL: {
 		int b;
