@@ -20,7 +20,8 @@ need_packages() {
 	}
 }
 
-BUILD_PACKAGES="gcc make libc6-dev zlib1g-dev libfcgi-dev pkg-config"
+# nettle (over gmp) and jansson: the Mercure hub's JWTs, linked statically
+BUILD_PACKAGES="gcc make libc6-dev zlib1g-dev libfcgi-dev pkg-config nettle-dev libgmp-dev libjansson-dev"
 SERVER_PACKAGES="lighttpd apache2 nginx curl"
 # acl: setfacl, for t1220-perms (the ACL case of doc/publishing.md)
 TEST_PACKAGES="bats strace procps psmisc python3 acl php-cli"
