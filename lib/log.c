@@ -102,6 +102,15 @@ static int map_index(struct sse_log *log, struct sse_err *err)
 
 	if (sse_pread_all(log->index_fd, &h, sizeof(h), 0, log->watch, err) < 0)
 		return -1;
+	/* A later release's log: its writers may store what this one would
+	 * send as wire bytes (as 0.2 would a version 2 record), so the admin
+	 * is told to upgrade, not that the log is broken. Far beyond (not a
+	 * version any release wrote) is damage, said below. */
+	if (memcmp(h.magic, LOG_MAGIC, sizeof(h.magic)) == 0 && h.version > LOG_VERSION &&
+	    h.version < 1000)
+		return sse_err_set(err, "'%s' is a channel log of version %u, newer than sse-cgi %s reads (up to %d): "
+				   "upgrade every program that uses the spool to the release that wrote it",
+				   log->watch, h.version, SSE_VERSION, LOG_VERSION);
 	if (memcmp(h.magic, LOG_MAGIC, sizeof(h.magic)) != 0 ||
 	    (h.version != LOG_VERSION && h.version != LOG_VERSION_0_2) ||
 	    h.entry_size != sizeof(struct entry) || h.history == 0 ||
