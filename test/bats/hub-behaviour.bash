@@ -236,3 +236,86 @@ t_hub_disconnect() {
 	sse_close s
 	wait_for '[ "$(cgi_count)" = 0 ]' "${GONE_TRIES:-50}" 0.05
 }
+
+# hub_rs256 CLAIMS_JSON: a token signed with the RS256 test key
+# (test/unit/jwt/, made by make-tokens.sh).
+hub_rs256() {
+	local key=$BATS_TEST_DIRNAME/../unit/jwt/rsa-private-TEST-ONLY.pem
+	local b64='base64 -w0 | tr "+/" "-_" | tr -d "="' head body
+
+	head=$(printf '{"alg":"RS256","typ":"JWT"}' | eval "$b64")
+	body=$(printf '%s' "$1" | eval "$b64")
+	printf '%s.%s.%s\n' "$head" "$body" \
+		"$(printf '%s.%s' "$head" "$body" | openssl dgst -sha256 -sign "$key" | eval "$b64")"
+}
+
+# RS256 with a PEM public key in a key file, and separate keys per role.
+t_hub_keys() {
+	local pem=$SRV_DIR/jwt-public.pem id
+
+	cp "$BATS_TEST_DIRNAME/../unit/jwt/rsa-public.pem" "$pem" && chmod 644 "$pem"
+	use_server SSE_JWT_ALG=RS256 "SSE_JWT_KEY_FILE=$pem"
+	sse_open s "$HUB_URL?topic=k" -H "Authorization: Bearer $(hub_rs256 "$SUB_ALL")"
+	sse_ready s
+	id=$(hub_publish "$(hub_rs256 "$PUB_ALL")" topic=k data=signed private=on)
+	sse_wait s '^data: signed$'
+	expect_events s "$id message signed"
+	# an HS256 token signed with the public key's bytes: algorithm confusion
+	hub_post r "$(hub_token "$PUB_ALL" "$(cat "$pem")")" topic=k data=forged
+	[ "$status" = 401 ]
+	# a PEM key with HS256 is a configuration error: 500, one line
+	use_server SSE_JWT_ALG=HS256 "SSE_JWT_KEY_FILE=$pem"
+	log_mark
+	hub_post r "$(hub_token "$PUB_ALL")" topic=k data=x
+	[ "$status" = 500 ]
+	wait_for 'log_since_mark | grep -q SSE_JWT_KEY_FILE' 20 0.05
+	# separate secrets: a subscriber's token cannot publish
+	use_server SSE_PUBLISHER_JWT_KEY=pub-secret SSE_SUBSCRIBER_JWT_KEY=sub-secret
+	hub_post r "$(hub_token "$PUB_ALL" sub-secret)" topic=k data=x
+	[ "$status" = 401 ]
+	hub_post r "$(hub_token "$PUB_ALL" pub-secret)" topic=k data=y
+	[ "$status" = 200 ]
+}
+
+# Busy: as on channels (t_busy), with hub ids.
+t_hub_busy() {
+	local sub pub i1 i2
+
+	hub_server SSE_MAX_STREAMS=1 SSE_HEARTBEAT=1
+	sub="Authorization: Bearer $(hub_token "$SUB_ALL")"
+	pub=$(hub_token "$PUB_ALL")
+	i1=$(hub_publish "$pub" topic=b data=one)
+	i2=$(hub_publish "$pub" topic=b data=two)
+	sse_open s1 "$HUB_URL?topic=b" -H "$sub"
+	sse_ready s1
+	wait_for '[ "$(cgi_count)" = 1 ]' 20 0.05
+	get b "$HUB_URL?topic=b&lastEventID=$i1" -H "$sub"
+	[ "$status" = 200 ]
+	expect_events b "$i2 message two"
+	[ "$(grep -c '^retry: ' "$T/b.body")" = 1 ]
+	get n "$HUB_URL?topic=b" -H "$sub"
+	expect_events n "$i2 sse-resume $i2"
+}
+
+# ?status (on a channel URL) counts the hub's channel and, for sse-fcgi,
+# its streams.
+t_hub_status() {
+	local sub
+
+	hub_server SSE_STATUS=1
+	sub="Authorization: Bearer $(hub_token "$SUB_ALL")"
+	sse_open s "$HUB_URL?topic=st" -H "$sub"
+	sse_ready s
+	hub_publish "$(hub_token "$PUB_ALL")" topic=st data=counted >/dev/null
+	sse_wait s '^data: counted$'
+	get j "$SSE_URL?status"
+	[ "$status" = 200 ]
+	python3 - "$T/j.body" "$(is_fcgi && echo fcgi)" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ch = doc["channels"]["hub"]
+assert ch["newest_id"] >= 1 and ch["retained"] >= 1, ch
+if sys.argv[2]:
+    assert ch["streams"] >= 1 and ch["delivered"] >= 1, ch
+PY
+}

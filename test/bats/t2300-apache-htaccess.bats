@@ -69,3 +69,6 @@ teardown() { srv_teardown; }
 @test "apache-htaccess: hub: publishing with the cookie: only from SSE_PUBLISH_ORIGINS, CORS with credentials" { t_hub_cookie_publish; }
 @test "apache-htaccess: hub: heartbeat and lifetime on a hub stream, sse-resume with a hub id" { t_hub_heartbeat_lifetime; }
 @test "apache-htaccess: hub: a subscriber that goes away frees its stream" { t_hub_disconnect; }
+@test "apache-htaccess: hub: RS256 with a PEM key file, algorithm confusion, a PEM key with HS256 (500), keys per role" { t_hub_keys; }
+@test "apache-htaccess: hub: busy: 200, replay by hub id, retry, end" { t_hub_busy; }
+@test "apache-htaccess: hub: ?status counts the hub's channel and streams" { t_hub_status; }
