@@ -22,8 +22,10 @@
 static const char *prog = "sse-publish";
 
 struct opts {
-	const char *spool, *event, *channel, *data;
-	int create, raw, has_history;
+	const char *spool, *event, *channel, *data, *hub_id;
+	int create, raw, has_history, private_;
+	struct sse_str *topics; /* --topic, in order; argc slots */
+	size_t ntopics, topics_len;
 	struct sse_settings set;
 };
 
@@ -38,8 +40,14 @@ static void usage(FILE *f)
 		"  --event NAME    event type (default: message)\n"
 		"  --create        create the channel and exit\n"
 		"  --raw           stdin holds many events in the input framing\n"
-		"                  (event:/data:/retry: lines, blank line between events);\n"
-		"                  one id is printed per event\n"
+		"                  (event:/data:/retry:/topic:/private lines, blank line\n"
+		"                  between events); one id is printed per event\n"
+		"  --topic T       a topic of the event (repeatable; the first is its canonical\n"
+		"                  topic); with --raw, of each event without a topic: line\n"
+		"  --private       only hub subscribers authorized for the topics receive it;\n"
+		"                  with --raw, every event is private\n"
+		"  --id ID         the event's id on a Mercure hub (default: the hub makes one);\n"
+		"                  not with --raw\n"
 		"  --history N     events kept by a channel created now (default: $SSE_HISTORY or 1000)\n"
 		"  --help, --version\n\n");
 	sse_doc_plain(sse_settings_sources(SSE_PROG_PUBLISH), 78, text, sizeof(text));
@@ -78,11 +86,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "spool", required_argument, NULL, 's' }, { "event", required_argument, NULL, 'e' },
 		{ "create", no_argument, NULL, 'c' },      { "raw", no_argument, NULL, 'r' },
 		{ "history", required_argument, NULL, 'H' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
+		{ "version", no_argument, NULL, 'V' },     { "topic", required_argument, NULL, 't' },
+		{ "private", no_argument, NULL, 'p' },     { "id", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct sse_err err;
+	const char *why;
 	int c;
 
+	/* Each --topic takes an argument: argc slots hold them all. */
+	o->topics = calloc((size_t)argc, sizeof(*o->topics));
+	if (!o->topics)
+		return die(1, "out of memory");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -90,6 +105,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'e': o->event = optarg; break;
 		case 'c': o->create = 1; break;
 		case 'r': o->raw = 1; break;
+		case 'p': o->private_ = 1; break;
+		case 'i': o->hub_id = optarg; break;
+		case 't':
+			/* The value is not quoted back: it may hold a line end. */
+			why = sse_topic_unfit(optarg, strlen(optarg));
+			if (why)
+				return die(EXIT_USAGE, "--topic refused: %s", why);
+			o->topics[o->ntopics].p = optarg;
+			o->topics[o->ntopics++].len = strlen(optarg);
+			o->topics_len += strlen(optarg);
+			break;
 		case 'H':
 			if (sse_settings_set(&o->set, sse_setting_find("SSE_HISTORY"), optarg, &err) < 0)
 				return die(EXIT_USAGE, "--history: %s", err.msg);
@@ -112,6 +138,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return die(EXIT_USAGE, "too many arguments: quote DATA (see --help)");
 	if (o->raw && o->data)
 		return die(EXIT_USAGE, "--raw reads stdin: give no DATA");
+	if (o->raw && o->hub_id)
+		return die(EXIT_USAGE, "--id names one event: not with --raw");
+	if (o->hub_id && sse_hub_id_check(o->hub_id, strlen(o->hub_id), &err) < 0)
+		return die(EXIT_USAGE, "--id: %s", err.msg);
 	if (!o->spool)
 		o->spool = o->set.spool_dir;
 	if (!o->spool)
@@ -128,12 +158,33 @@ static int parse_args(int argc, char **argv, struct opts *o)
 struct raw {
 	struct sse_log *log;
 	const char *event;
+	const struct opts *o;
 	uint64_t *ids;
 	size_t nids, cap;
 	int refused, failed;
 	size_t max_event;
 	struct sse_err err;
 };
+
+static size_t topics_len(const struct sse_event *ev)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ev->ntopics; i++)
+		n += ev->topics[i].len;
+	return n;
+}
+
+static void raw_refused(void *ctx, size_t size, const char *why)
+{
+	struct raw *r = ctx;
+
+	r->refused = 1;
+	if (why)
+		die(0, "event refused: %s", why);
+	else
+		die(0, "event of %zu bytes refused: larger than SSE_MAX_EVENT (%zu)", size, r->max_event);
+}
 
 static int raw_event(void *ctx, const struct sse_event *ev)
 {
@@ -144,6 +195,17 @@ static int raw_event(void *ctx, const struct sse_event *ev)
 	if (e.name_len == 0 && r->event) {
 		e.name = r->event;
 		e.name_len = strlen(r->event);
+	}
+	if (e.ntopics == 0 && r->o->ntopics) {
+		e.topics = r->o->topics;
+		e.ntopics = r->o->ntopics;
+	}
+	e.private_ |= r->o->private_;
+	/* The parser counted the event's own fields; --event and --topic may
+	 * have made it larger. */
+	if (e.name_len + e.data_len + topics_len(&e) > r->max_event) {
+		raw_refused(r, e.name_len + e.data_len + topics_len(&e), NULL);
+		return 0;
 	}
 	if (r->nids == r->cap) {
 		uint64_t *n = realloc(r->ids, 2 * r->cap * sizeof(*n));
@@ -164,14 +226,6 @@ static int raw_event(void *ctx, const struct sse_event *ev)
 	return 0;
 }
 
-static void raw_toobig(void *ctx, size_t size)
-{
-	struct raw *r = ctx;
-
-	r->refused = 1;
-	die(0, "event of %zu bytes refused: larger than SSE_MAX_EVENT (%zu)", size, r->max_event);
-}
-
 static int print_ids(const uint64_t *ids, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -184,7 +238,7 @@ static int publish_raw(struct sse_log *log, const struct opts *o)
 	size_t max = o->set.max_event, cap = 4 * max + 4096 + 65536, len = 0;
 	char *in = malloc(cap), *scratch = malloc(max + 1);
 	struct sse_parser p;
-	struct raw r = { .log = log, .event = o->event, .max_event = max };
+	struct raw r = { .log = log, .event = o->event, .o = o, .max_event = max };
 	int eof = 0, rc = 0;
 
 	r.cap = 4096; /* grows: "data\n\n" is a whole event in 6 bytes */
@@ -211,7 +265,7 @@ static int publish_raw(struct sse_log *log, const struct opts *o)
 			rc = die(1, "%s", r.err.msg);
 			break;
 		}
-		sse_parse(&p, in, len, eof, &consumed, raw_event, raw_toobig, &r);
+		sse_parse(&p, in, len, eof, &consumed, raw_event, raw_refused, &r);
 		/* What was appended before a failure is committed by the unlock:
 		 * its ids are printed, so a retry knows where to start. */
 		if (sse_log_unlock(log, r.failed ? NULL : &r.err) < 0 || r.failed) {
@@ -239,8 +293,10 @@ out:
 
 static int publish_one(struct sse_log *log, const struct opts *o)
 {
-	/* An event's size is its name plus its data, as for --raw. */
-	size_t name_len = o->event ? strlen(o->event) : 0;
+	/* An event's size is its name, data and topics, as for --raw, and its
+	 * hub id (as for the hub's publish). */
+	size_t name_len = (o->event ? strlen(o->event) : 0) + o->topics_len +
+			  (o->hub_id ? strlen(o->hub_id) : 0);
 	size_t max = o->set.max_event > name_len ? o->set.max_event - name_len : 0, len;
 	char *text = NULL, *data;
 	struct sse_event ev;
@@ -292,6 +348,13 @@ static int publish_one(struct sse_log *log, const struct opts *o)
 		return die(1, "out of memory");
 	}
 	sse_event_from_text(&ev, o->event, o->event ? strlen(o->event) : 0, text, len, data);
+	ev.topics = o->topics;
+	ev.ntopics = o->ntopics;
+	ev.private_ = o->private_;
+	if (o->hub_id) {
+		ev.hub_id.p = o->hub_id;
+		ev.hub_id.len = strlen(o->hub_id);
+	}
 	if (sse_log_publish(log, &ev, &id, &err) < 0)
 		rc = die(1, "%s", err.msg);
 	else if (print_ids(&id, 1) < 0)
@@ -301,35 +364,44 @@ static int publish_one(struct sse_log *log, const struct opts *o)
 	return rc;
 }
 
+static int run(const struct opts *o)
+{
+	struct sse_err err;
+	struct sse_log *log;
+	int rc;
+
+	/* Only --create makes a missing spool: a publish to a typo'd --spool
+	 * would make one where no stream looks, and the event would be lost
+	 * without a word. (A missing channel is made: SPEC.) */
+	if (!o->create && sse_spool_check(o->spool, &err) < 0)
+		return die(1, "%s", err.msg);
+	rc = sse_spool_create(o->spool, o->channel, o->set.history, &err);
+	if (rc < 0)
+		return die(1, "%s", err.msg);
+	if (o->create)
+		return 0;
+	log = sse_spool_open(o->spool, o->channel, o->set.sync, &err);
+	if (!log)
+		return die(1, "%s", err.msg);
+	if (sse_log_note(log))
+		die(0, "%s", sse_log_note(log));
+	rc = o->raw ? publish_raw(log, o) : publish_one(log, o);
+	sse_log_close(log);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct sse_err err;
-	struct sse_log *log;
 	int rc;
 
 	sse_settings_defaults(&o.set);
 	if (sse_settings_load_for(&o.set, SSE_PROG_PUBLISH, env_lookup, NULL, &err) < 0)
 		return die(EXIT_USAGE, "%s", err.msg);
 	rc = parse_args(argc, argv, &o);
-	if (rc != 0)
-		return rc < 0 ? 0 : rc;
-	/* Only --create makes a missing spool: a publish to a typo'd --spool
-	 * would make one where no stream looks, and the event would be lost
-	 * without a word. (A missing channel is made: SPEC.) */
-	if (!o.create && sse_spool_check(o.spool, &err) < 0)
-		return die(1, "%s", err.msg);
-	rc = sse_spool_create(o.spool, o.channel, o.set.history, &err);
-	if (rc < 0)
-		return die(1, "%s", err.msg);
-	if (o.create)
-		return 0;
-	log = sse_spool_open(o.spool, o.channel, o.set.sync, &err);
-	if (!log)
-		return die(1, "%s", err.msg);
-	if (sse_log_note(log))
-		die(0, "%s", sse_log_note(log));
-	rc = o.raw ? publish_raw(log, &o) : publish_one(log, &o);
-	sse_log_close(log);
-	return rc;
+	if (rc == 0)
+		rc = run(&o);
+	free(o.topics);
+	return rc < 0 ? 0 : rc;
 }

@@ -179,12 +179,15 @@ static void stall_over(struct sse_intake *in)
 	}
 }
 
-static void too_big(void *ctx, size_t size)
+static void refused(void *ctx, size_t size, const char *why)
 {
 	struct sse_intake *in = ctx;
 
-	say(in, "event of %zu bytes from '%s' refused: larger than SSE_MAX_EVENT (%zu)",
-	    size, in->what, in->max_event);
+	if (why)
+		say(in, "event from '%s' refused: %s", in->what, why);
+	else
+		say(in, "event of %zu bytes from '%s' refused: larger than SSE_MAX_EVENT (%zu)",
+		    size, in->what, in->max_event);
 }
 
 /* Parses buf under the log lock: one batch, one wake-up of the readers. */
@@ -196,7 +199,7 @@ static int parse_into_log(struct sse_intake *in, const char *buf, size_t len, in
 	if (sse_log_lock(in->log, err) < 0)
 		return -1;
 	in->append_failed = 0;
-	sse_parse(&in->parser, buf, len, eof, consumed, append_event, too_big, in);
+	sse_parse(&in->parser, buf, len, eof, consumed, append_event, refused, in);
 	rc = sse_log_unlock(in->log, err);
 	if (rc == 0 && *consumed > 0)
 		stall_over(in);
@@ -514,7 +517,7 @@ static int take_file(struct sse_intake *in, int dfd, const char *name, int named
 		before = in->events;
 		in->append_failed = 0;
 		sse_parser_init(&in->fparser, in->max_event, in->scratch, in->max_event + 1);
-		sse_parse(&in->fparser, in->file, (size_t)n, 1, &consumed, append_event, too_big, in);
+		sse_parse(&in->fparser, in->file, (size_t)n, 1, &consumed, append_event, refused, in);
 		if (in->append_failed && sse_log_take_rollback(in->log) == 0) {
 			/* Not all of it went in (disk full...): none of it does,
 			 * and the file stays whole, for a take a second later. */

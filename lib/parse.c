@@ -5,14 +5,27 @@
  * drainer can hand them to the next drainer (another process) as plain
  * bytes, and the scratch buffer never holds a half-built event across calls.
  * The price is re-scanning an incomplete event on every feed; the raw-size
- * bound below keeps that finite. Only two facts must survive a call:
- * at_start (is a BOM still droppable?) and skipping (are we inside a refused
- * event, and where in a line did we stop?). */
+ * bound below keeps that finite. For the same reason an event's topics are
+ * slices of the input, in a fixed array on the stack while the event is
+ * built: found again on each scan, never kept. Only two facts must survive a
+ * call: at_start (is a BOM still droppable?) and skipping (are we inside a
+ * refused event, and where in a line did we stop?). */
 #include "parse.h"
 
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "meta.h"
+#include "publish.h"
+
+/* The log keeps an event's topics in a record of at most SSE_META_MAX bytes
+ * (lib/meta.h), beside a generated id and 4 bytes per topic; only an
+ * SSE_MAX_EVENT near its 16 MiB ceiling comes near that. An event the log
+ * would not take must be refused here: the intake would retry it forever. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define TOPICS_MAX (SSE_META_MAX - 64 - SSE_HUB_ID_GEN_LEN - 4 * SSE_PARSE_MAX_TOPICS)
 
 /* p->skipping values: where the discarded bytes stopped, so the next feed
  * resumes mid-line correctly. SKIP_CR matters because a CR at the end of one
@@ -31,7 +44,7 @@ struct run {
 	size_t limit;   /* most data bytes the scratch holds */
 	size_t raw_max; /* most raw bytes one event may span */
 	sse_event_fn on_event;
-	sse_toobig_fn on_toobig;
+	sse_refused_fn on_refused;
 	void *ctx;
 };
 
@@ -42,7 +55,12 @@ struct pev {
 	size_t data_len;
 	int has_data;
 	long retry;
-	size_t refused; /* payload size that made add_data() refuse */
+	int private_;
+	size_t ntopics;
+	size_t topics_len; /* bytes of the topics, counted in the payload */
+	struct sse_str topics[SSE_PARSE_MAX_TOPICS];
+	size_t refused;    /* payload size that made a field refuse the event */
+	const char *why;   /* NULL: refused for its size */
 };
 
 /* An event's raw bytes are bounded too, not only its payload: otherwise
@@ -96,19 +114,31 @@ static int parse_retry(const char *v, size_t n, long *out)
 	return 0;
 }
 
-static void toobig(struct run *r, size_t size)
+static void refused(struct run *r, size_t size, const char *why)
 {
-	if (r->on_toobig)
-		r->on_toobig(r->ctx, size);
+	if (r->on_refused)
+		r->on_refused(r->ctx, size, why);
+}
+
+/* Payload bytes the event may still take: the data's room in the scratch,
+ * and max_event shared by data and topics (the name counts at dispatch,
+ * once the last event: line is known). Both stay within bounds: every add
+ * checks them. */
+static size_t room(const struct run *r, const struct pev *ev)
+{
+	size_t scratch = r->limit - ev->data_len;
+	size_t payload = r->p->max_event - ev->data_len - ev->topics_len;
+
+	return scratch < payload ? scratch : payload;
 }
 
 /* Appends one data line to the scratch; -1 when it would exceed the limit. */
 static int add_data(struct run *r, struct pev *ev, const char *s, size_t n)
 {
-	size_t sep = ev->has_data ? 1 : 0;
+	size_t sep = ev->has_data ? 1 : 0, left = room(r, ev);
 
-	if (n > r->limit || ev->data_len + sep > r->limit - n) {
-		ev->refused = ev->name_len + ev->data_len + sep + n;
+	if (n > left || sep > left - n) {
+		ev->refused = ev->name_len + ev->data_len + ev->topics_len + sep + n;
 		return -1;
 	}
 	if (sep)
@@ -117,6 +147,27 @@ static int add_data(struct run *r, struct pev *ev, const char *s, size_t n)
 		memcpy(r->p->scratch + ev->data_len, s, n);
 	ev->data_len += n;
 	ev->has_data = 1;
+	return 0;
+}
+
+/* Keeps one topic; -1 (ev->why set for all but the size) when the event
+ * must be refused for it. */
+static int add_topic(struct run *r, struct pev *ev, const char *s, size_t n)
+{
+	size_t left = r->p->max_event - ev->data_len - ev->topics_len;
+
+	ev->why = sse_topic_unfit(s, n);
+	if (!ev->why && ev->ntopics == SSE_PARSE_MAX_TOPICS)
+		ev->why = "more than " STR(SSE_PARSE_MAX_TOPICS) " topics";
+	if (!ev->why && n > TOPICS_MAX - ev->topics_len)
+		ev->why = "topics too long for the log (16 MiB in all)";
+	if (!ev->why && n > left)
+		ev->refused = ev->name_len + ev->data_len + ev->topics_len + n;
+	if (ev->why || n > left)
+		return -1;
+	ev->topics[ev->ntopics].p = s;
+	ev->topics[ev->ntopics++].len = n;
+	ev->topics_len += n;
 	return 0;
 }
 
@@ -153,6 +204,12 @@ static int take_line(struct run *r, struct pev *ev, const char *s, size_t n)
 	}
 	if (field_is(s, fn, "id"))
 		return 0; /* the log assigns ids; a producer's would lie */
+	if (field_is(s, fn, "topic"))
+		return add_topic(r, ev, v, vn);
+	if (field_is(s, fn, "private")) {
+		ev->private_ = 1; /* its presence says it, whatever the value */
+		return 0;
+	}
 	return add_data(r, ev, s, n);
 }
 
@@ -163,8 +220,8 @@ static int dispatch(struct run *r, struct pev *ev)
 	if (!ev->has_data)
 		return 0;
 	/* The name only counts once the last event: line is known. */
-	if (ev->name_len > r->p->max_event - ev->data_len) {
-		toobig(r, ev->name_len + ev->data_len);
+	if (ev->name_len > r->p->max_event - ev->data_len - ev->topics_len) {
+		refused(r, ev->name_len + ev->data_len + ev->topics_len, NULL);
 		return 0;
 	}
 	if (ev->data_len < r->p->scratch_cap)
@@ -174,6 +231,9 @@ static int dispatch(struct run *r, struct pev *ev)
 	out.data = r->p->scratch;
 	out.data_len = ev->data_len;
 	out.retry = ev->retry;
+	out.topics = ev->topics;
+	out.ntopics = ev->ntopics;
+	out.private_ = ev->private_;
 	return r->on_event(r->ctx, &out);
 }
 
@@ -206,9 +266,9 @@ static size_t skip(struct sse_parser *p, const char *buf, size_t pos,
 
 /* Refuses the event whose line ends (or, for a partial line, has reached)
  * index e: skipping resumes at e, so the line's end is seen by skip(). */
-static void refuse(struct run *r, size_t *pos, size_t e, size_t size)
+static void refuse(struct run *r, size_t *pos, size_t e, size_t size, const char *why)
 {
-	toobig(r, size);
+	refused(r, size, why);
 	r->p->skipping = SKIP_MID;
 	*pos = e;
 }
@@ -220,7 +280,7 @@ static int parse_event(struct run *r, size_t *pos, int *stop)
 {
 	const char *buf = r->buf;
 	size_t start = *pos, at = *pos, e;
-	struct pev ev = { NULL, 0, 0, 0, -1, 0 };
+	struct pev ev = { .retry = -1 };
 
 	for (;;) {
 		e = line_end(buf, at, r->len);
@@ -228,7 +288,7 @@ static int parse_event(struct run *r, size_t *pos, int *stop)
 			/* A partial line only grows, so refusing it now is
 			 * what a later feed would decide anyway. */
 			if (e > at && e - start > r->raw_max) {
-				refuse(r, pos, e, e - start);
+				refuse(r, pos, e, e - start, NULL);
 				return 0;
 			}
 			return 1;
@@ -242,11 +302,11 @@ static int parse_event(struct run *r, size_t *pos, int *stop)
 			return 0;
 		}
 		if (e - start > r->raw_max) {
-			refuse(r, pos, e, e - start);
+			refuse(r, pos, e, e - start, NULL);
 			return 0;
 		}
 		if (take_line(r, &ev, buf + at, e - at) < 0) {
-			refuse(r, pos, e, ev.refused);
+			refuse(r, pos, e, ev.refused, ev.why);
 			return 0;
 		}
 		at = e == r->len ? e : after_eol(buf, e, r->len);
@@ -277,7 +337,7 @@ static void run_init(struct run *r, struct sse_parser *p, const char *buf,
 }
 
 int sse_parse(struct sse_parser *p, const char *buf, size_t len, int eof,
-	      size_t *consumed, sse_event_fn on_event, sse_toobig_fn on_toobig,
+	      size_t *consumed, sse_event_fn on_event, sse_refused_fn on_refused,
 	      void *ctx)
 {
 	struct run r;
@@ -286,7 +346,7 @@ int sse_parse(struct sse_parser *p, const char *buf, size_t len, int eof,
 
 	run_init(&r, p, buf, len, eof);
 	r.on_event = on_event;
-	r.on_toobig = on_toobig;
+	r.on_refused = on_refused;
 	r.ctx = ctx;
 	/* A partial BOM is left alone: it stays in the tail (nothing can be
 	 * consumed before a line end) and is matched on the next feed. */

@@ -12,8 +12,12 @@
 
 #include "event.h"
 
+/* Topics one framed event may carry: they are kept in a fixed array on the
+ * stack, since the parser allocates nothing. */
+#define SSE_PARSE_MAX_TOPICS 32
+
 struct sse_parser {
-	size_t max_event;   /* largest event accepted: name + data bytes */
+	size_t max_event;   /* largest event accepted: name + data + topics bytes */
 	int at_start;       /* 1 until the first byte: a leading BOM is dropped;
 			     * set it to 0 where no BOM may be dropped */
 	int skipping;       /* inside an oversized event: discard up to its end;
@@ -28,8 +32,10 @@ struct sse_parser {
  * by sse_parse(). A negative one also leaves the event unconsumed: it could
  * not be taken now (disk full) and is presented again later. */
 typedef int (*sse_event_fn)(void *ctx, const struct sse_event *ev);
-/* Called once per event refused for its size (payload bytes seen so far). */
-typedef void (*sse_toobig_fn)(void *ctx, size_t size);
+/* Called once per refused event. why is NULL when it was refused for its
+ * size (size: payload bytes seen so far), else a phrase saying what was wrong
+ * with it, to follow "refused: " (an empty topic, too many topics). */
+typedef void (*sse_refused_fn)(void *ctx, size_t size, const char *why);
 
 void sse_parser_init(struct sse_parser *p, size_t max_event, char *scratch,
 		     size_t scratch_cap);
@@ -40,15 +46,19 @@ void sse_parser_init(struct sse_parser *p, size_t max_event, char *scratch,
  * prefixed to later input. Returns 0, or what on_event returned (the event
  * that answered positive is consumed, one that answered negative is not).
  *
- * During on_event, ev->name points into buf and ev->data into the scratch
- * (NUL-terminated there when it fits); both are gone afterwards.
- * on_toobig may be NULL. An event is refused when its payload exceeds
- * max_event (or scratch_cap - 1), and also when its raw bytes (comments,
- * ignored fields included) exceed 4 * max_event + 4096: that bounds the
- * tail the caller keeps. A refused event is skipped up to its blank line,
- * so the result never depends on how the input was split into feeds. */
+ * During on_event, ev->name and ev->topics[i].p point into buf and ev->data
+ * into the scratch (NUL-terminated there when it fits); ev->topics itself is
+ * the parser's; all are gone afterwards.
+ * on_refused may be NULL. An event is refused for its size when its payload
+ * (name, data lines joined, topics) exceeds max_event (or its data exceeds
+ * scratch_cap - 1), and also when its raw bytes (comments, ignored fields
+ * included) exceed 4 * max_event + 4096: that bounds the tail the caller
+ * keeps. It is refused with a reason for an empty topic, a topic holding a
+ * control character (the hub refuses the same) or more than
+ * SSE_PARSE_MAX_TOPICS topics. A refused event is skipped up to its blank
+ * line, so the result never depends on how the input was split into feeds. */
 int sse_parse(struct sse_parser *p, const char *buf, size_t len, int eof,
-	      size_t *consumed, sse_event_fn on_event, sse_toobig_fn on_toobig,
+	      size_t *consumed, sse_event_fn on_event, sse_refused_fn on_refused,
 	      void *ctx);
 
 #endif

@@ -35,3 +35,29 @@ int sse_event_name_check(const char *name, size_t len, struct sse_err *err)
 		return sse_err_set(err, "bad event name: it must not hold CR or LF");
 	return 0;
 }
+
+const char *sse_topic_unfit(const char *topic, size_t len)
+{
+	if (len == 0)
+		return "an empty topic";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)topic[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return "a topic holding a control character";
+	}
+	return NULL;
+}
+
+int sse_hub_id_check(const char *id, size_t len, struct sse_err *err)
+{
+	if (len == 0)
+		return sse_err_set(err, "an id must not be empty");
+	if (id[0] == '#')
+		return sse_err_set(err, "an id must not start with '#' (the hub's own ids do)");
+	if (memchr(id, '\r', len) || memchr(id, '\n', len) || memchr(id, '\0', len))
+		return sse_err_set(err, "an id must not hold CR, LF or NUL");
+	if (len > 0xffff)
+		return sse_err_set(err, "an id must not be longer than 65535 bytes (%zu)", len);
+	return 0;
+}

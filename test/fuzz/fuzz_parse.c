@@ -5,12 +5,16 @@
  * producer's bytes. Asserts, beyond "no crash":
  *   - fed in pieces the way the intake feeds a pipe (the unconsumed tail
  *     presented again with more input, end of input last), the parser gives
- *     the same events and refusals as in one feed: the split never matters;
- *   - an event's name holds no CR/LF, its data no CR, it is within the
- *     largest event, and its data is NUL-terminated when the scratch has room;
+ *     the same events (topics and private flag included) and refusals (and
+ *     their reasons) as in one feed: the split never matters;
+ *   - an event's name holds no CR/LF, its data no CR, its topics are not
+ *     empty and hold no control character, at most SSE_PARSE_MAX_TOPICS of
+ *     them; name, data and topics are within the largest event, and its data
+ *     is NUL-terminated when the scratch has room;
  *   - format: sse_format_size() is what sse_format() writes, the bytes are
  *     "id:", "event:", "retry:" and "data:" lines ended by LF and a blank
- *     line, no CR; parsing them again gives back the same event. */
+ *     line, no CR; parsing them again gives back the same event (without
+ *     its topics: they are never on the wire). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,7 @@
 #include "format.h"
 #include "fuzz.h"
 #include "parse.h"
+#include "publish.h"
 
 struct log {
 	char *b;            /* every event and refusal, serialised */
@@ -55,14 +60,16 @@ static int reparsed(void *ctx, const struct sse_event *ev)
 
 	CHECK(want->data != NULL); /* exactly one event */
 	CHECK(same_event(want, ev));
+	CHECK(ev->ntopics == 0 && !ev->private_);
 	((struct sse_event *)ctx)->data = NULL;
 	return 0;
 }
 
-static void reparse_toobig(void *ctx, size_t size)
+static void reparse_toobig(void *ctx, size_t size, const char *why)
 {
 	(void)ctx;
 	(void)size;
+	(void)why;
 	CHECK(!"a formatted event was refused");
 }
 
@@ -100,28 +107,43 @@ static int on_event(void *ctx, const struct sse_event *ev)
 {
 	struct log *l = ctx;
 	char tag = 'E';
+	size_t topics = 0;
 
 	CHECK(ev->name != NULL && ev->data != NULL);
 	CHECK(memchr(ev->name, '\r', ev->name_len) == NULL && memchr(ev->name, '\n', ev->name_len) == NULL);
 	CHECK(memchr(ev->data, '\r', ev->data_len) == NULL);
-	CHECK(ev->name_len + ev->data_len <= l->max_event);
 	CHECK(ev->data[ev->data_len] == '\0');
 	CHECK(ev->retry >= -1);
+	CHECK(ev->ntopics <= SSE_PARSE_MAX_TOPICS && (ev->private_ == 0 || ev->private_ == 1));
+	CHECK(ev->hub_id.len == 0);
+	for (size_t i = 0; i < ev->ntopics; i++) {
+		CHECK(sse_topic_unfit(ev->topics[i].p, ev->topics[i].len) == NULL);
+		topics += ev->topics[i].len;
+	}
+	CHECK(ev->name_len + ev->data_len + topics <= l->max_event);
 	put(l, &tag, 1);
 	put(l, &ev->name_len, sizeof(ev->name_len));
 	put(l, ev->name, ev->name_len);
 	put(l, &ev->data_len, sizeof(ev->data_len));
 	put(l, ev->data, ev->data_len);
 	put(l, &ev->retry, sizeof(ev->retry));
+	put(l, &ev->private_, sizeof(ev->private_));
+	put(l, &ev->ntopics, sizeof(ev->ntopics));
+	for (size_t i = 0; i < ev->ntopics; i++) {
+		put(l, &ev->topics[i].len, sizeof(ev->topics[i].len));
+		put(l, ev->topics[i].p, ev->topics[i].len);
+	}
 	return 0;
 }
 
-static void on_toobig(void *ctx, size_t size)
+static void on_toobig(void *ctx, size_t size, const char *why)
 {
 	struct log *l = ctx;
 
 	(void)size; /* bytes seen so far: that depends on the feeds */
 	put(l, "T", 1);
+	/* The reason does not: it is the same phrase however the bytes came. */
+	put(l, why ? why : "", why ? strlen(why) + 1 : 1);
 }
 
 static const size_t max_events[] = { 16, 17, 64, 100, 1000, 65536 };
@@ -177,10 +199,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Every event formats and parses back, with a few kinds of ids. */
 	for (size_t at = 0, k = 0; at < whole.n; k++) {
-		struct sse_event ev;
+		struct sse_event ev = { 0 };
+		size_t ntopics;
 
-		if (whole.b[at++] == 'T')
+		if (whole.b[at++] == 'T') {
+			at += strlen(whole.b + at) + 1;
 			continue;
+		}
 		memcpy(&ev.name_len, whole.b + at, sizeof(ev.name_len));
 		at += sizeof(ev.name_len);
 		ev.name = whole.b + at;
@@ -191,6 +216,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		at += ev.data_len;
 		memcpy(&ev.retry, whole.b + at, sizeof(ev.retry));
 		at += sizeof(ev.retry);
+		/* Topics and the private flag are metadata, never on the wire:
+		 * what comes back has none. */
+		at += sizeof(ev.private_);
+		memcpy(&ntopics, whole.b + at, sizeof(ntopics));
+		at += sizeof(ntopics);
+		for (size_t i = 0; i < ntopics; i++) {
+			size_t tl;
+
+			memcpy(&tl, whole.b + at, sizeof(tl));
+			at += sizeof(tl) + tl;
+		}
 		round_trip(&ev, k % 3 == 0 ? k + 1 : k % 3 == 1 ? UINT64_MAX - k : (uint64_t)seed << 20);
 	}
 	free(whole.b);

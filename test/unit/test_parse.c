@@ -3,6 +3,7 @@
  * byte by byte, re-feeding the unconsumed tail as the pipe reader does: the
  * result must not depend on how the bytes arrived. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,11 +20,16 @@ struct want {
 	const char *data;
 	size_t data_len;
 	long retry;
+	const char *topics; /* joined with LF; NULL: none */
+	int private_;
 };
 
 #define NO_EVENTS 0, { { 0 } }
-#define EV(n, d) { S(n), S(d), -1 }
-#define EVR(n, d, r) { S(n), S(d), r }
+#define EV(n, d) { S(n), S(d), -1, NULL, 0 }
+#define EVR(n, d, r) { S(n), S(d), r, NULL, 0 }
+#define EVT(n, d, t, p) { S(n), S(d), -1, t, p }
+#define EMPTY_TOPIC "an empty topic"
+#define CONTROL_TOPIC "a topic holding a control character"
 
 struct row {
 	const char *what;
@@ -33,7 +39,7 @@ struct row {
 	int no_bom;       /* at_start = 0: a BOM is not dropped */
 	size_t max_event; /* 0: 65536 */
 	size_t consumed;
-	int toobig;       /* on_toobig calls */
+	int toobig;       /* on_refused calls */
 	int skipping;     /* parser still inside a refused event afterwards */
 	size_t n;
 	struct want ev[MAX_EV];
@@ -163,6 +169,77 @@ static const struct row rows[] = {
 	  NO_EVENTS },
 };
 
+/* Mercure metadata: topic (repeatable) and private (any value). */
+struct topic_row {
+	const char *why; /* the last refusal's reason; NULL: for its size */
+	struct row r;
+};
+
+static const struct topic_row topic_rows[] = {
+	{ NULL,
+	  { "topic repeatable, in order", S("topic: a\ntopic:b\ndata: x\ntopic:  c\n\n"),
+	    0, 0, 0, ALL, 0, 0, 1, { EVT("", "x", "a\nb\n c", 0) } } },
+	{ NULL,
+	  { "topic keeps colons, spaces, UTF-8",
+	    S("topic: https://example.com/books/{id} \xC3\xA9\ndata: y\r\n\r\n"), 0, 0, 0, ALL,
+	    0, 0, 1, { EVT("", "y", "https://example.com/books/{id} \xC3\xA9", 0) } } },
+	{ NULL,
+	  { "private forms", S("private\ndata: a\n\nprivate:\ndata: b\n\n"
+			       "private: no\rdata: c\r\rprivate:  \r\ndata: d\r\n\r\n"),
+	    0, 0, 0, ALL, 0, 0, 4,
+	    { EVT("", "a", NULL, 1), EVT("", "b", NULL, 1), EVT("", "c", NULL, 1),
+	      EVT("", "d", NULL, 1) } } },
+	{ NULL,
+	  { "topics and private with name and retry",
+	    S("event: e\nprivate\ntopic: t1\nretry: 5\ndata: 1\ntopic: t2\ndata: 2\n\n"),
+	    0, 0, 0, ALL, 0, 0, 1, { { S("e"), S("1\n2"), 5, "t1\nt2", 1 } } } },
+	{ NULL,
+	  { "topics and private do not leak to the next event",
+	    S("topic: a\nprivate\ndata: 1\n\ndata: 2\n\n"), 0, 0, 0, ALL, 0, 0, 2,
+	    { EVT("", "1", "a", 1), EV("", "2") } } },
+	{ NULL,
+	  { "field names are case-sensitive: data lines",
+	    S("Topic: a\nPRIVATE\ntopics: b\nprivate_\n topic: c\n\n"), 0, 0, 0, ALL, 0, 0, 1,
+	    { EV("", "Topic: a\nPRIVATE\ntopics: b\nprivate_\n topic: c") } } },
+	{ NULL,
+	  { "a data: line's value is data", S("data: topic: x\ndata: private\n\n"),
+	    0, 0, 0, ALL, 0, 0, 1, { EV("", "topic: x\nprivate") } } },
+	{ NULL,
+	  { "topic and private alone are no event", S("topic: a\nprivate\n\ndata: b\n\n"),
+	    0, 0, 0, ALL, 0, 0, 1, { EV("", "b") } } },
+	{ EMPTY_TOPIC,
+	  { "topic alone refuses the event", S("topic\ndata: a\n\ndata: ok\n\n"),
+	    0, 0, 0, ALL, 1, 0, 1, { EV("", "ok") } } },
+	{ EMPTY_TOPIC,
+	  { "empty topic: refused", S("data: a\ntopic: \r\ndata: b\r\n\r\ndata: ok\n\n"),
+	    0, 0, 0, ALL, 1, 0, 1, { EV("", "ok") } } },
+	{ EMPTY_TOPIC,
+	  { "topic: alone refused, at eof", S("data: a\ntopic:"), 1, 0, 0, ALL, 1, 0,
+	    NO_EVENTS } },
+	{ CONTROL_TOPIC,
+	  { "topic with a tab refused", S("topic: a\tb\ndata: x\n\ndata: ok\n\n"),
+	    0, 0, 0, ALL, 1, 0, 1, { EV("", "ok") } } },
+	{ CONTROL_TOPIC,
+	  { "topic with NUL refused", S("topic: a\0b\ndata: x\n\ndata: ok\n\n"),
+	    0, 0, 0, ALL, 1, 0, 1, { EV("", "ok") } } },
+	{ CONTROL_TOPIC,
+	  { "topic with DEL refused, skipping", S("data: ok\n\ntopic: \x7f\ndata: x"),
+	    0, 0, 0, ALL, 1, 1, 1, { EV("", "ok") } } },
+	{ NULL,
+	  { "topics count toward max", S("topic: abcd\ndata: 12345\n\ndata: ok\n\n"),
+	    0, 0, 8, ALL, 1, 0, 1, { EV("", "ok") } } },
+	{ NULL,
+	  { "topic after data counts toward max",
+	    S("data: 12345\ntopic: abcd\n\ndata: ok\n\n"), 0, 0, 8, ALL, 1, 0, 1,
+	    { EV("", "ok") } } },
+	{ NULL,
+	  { "topics + name + data exactly max", S("topic: ab\ntopic: cd\nevent: ab\ndata: 12\n\n"),
+	    0, 0, 8, ALL, 0, 0, 1, { EVT("ab", "12", "ab\ncd", 0) } } },
+	{ NULL,
+	  { "name over max with topics", S("topic: abcd\nevent: abc\ndata: 12\n\ndata: ok\n\n"),
+	    0, 0, 8, ALL, 1, 0, 1, { EV("", "ok") } } },
+};
+
 /* What the callbacks saw. */
 struct got {
 	size_t n;
@@ -171,10 +248,12 @@ struct got {
 	int overflow;
 	int stop_at; /* on_event returns 7 for event number stop_at (1-based) */
 	size_t max_tail;
+	const char *why;
 	struct {
-		char name[64], data[512];
-		size_t name_len, data_len;
+		char name[64], data[512], topics[512];
+		size_t name_len, data_len, topics_len;
 		long retry;
+		int private_, has_topics;
 	} ev[MAX_EV];
 };
 
@@ -187,6 +266,21 @@ static int on_event(void *ctx, const struct sse_event *ev)
 		g->overflow = 1;
 		return 0;
 	}
+	g->ev[g->n].topics_len = 0;
+	for (size_t i = 0; i < ev->ntopics; i++) {
+		size_t *n = &g->ev[g->n].topics_len, add = ev->topics[i].len + (i > 0);
+
+		if (add > sizeof(g->ev[0].topics) - *n) {
+			g->overflow = 1;
+			return 0;
+		}
+		if (i > 0)
+			g->ev[g->n].topics[(*n)++] = '\n';
+		memcpy(g->ev[g->n].topics + *n, ev->topics[i].p, ev->topics[i].len);
+		*n += ev->topics[i].len;
+	}
+	g->ev[g->n].has_topics = ev->ntopics > 0;
+	g->ev[g->n].private_ = ev->private_;
 	memcpy(g->ev[g->n].name, ev->name, ev->name_len);
 	g->ev[g->n].name_len = ev->name_len;
 	memcpy(g->ev[g->n].data, ev->data, ev->data_len);
@@ -195,12 +289,13 @@ static int on_event(void *ctx, const struct sse_event *ev)
 	return ++g->n == (size_t)g->stop_at ? 7 : 0;
 }
 
-static void on_toobig(void *ctx, size_t size)
+static void on_toobig(void *ctx, size_t size, const char *why)
 {
 	struct got *g = ctx;
 
 	g->toobig++;
 	g->toobig_size = size;
+	g->why = why;
 }
 
 static void init(struct sse_parser *p, const struct row *r, char *scratch)
@@ -255,10 +350,18 @@ static int same_events(const struct row *r, const struct got *g)
 		    memcmp(g->ev[i].name, w->name, w->name_len) ||
 		    g->ev[i].data_len != w->data_len ||
 		    memcmp(g->ev[i].data, w->data, w->data_len) ||
-		    g->ev[i].retry != w->retry)
+		    g->ev[i].retry != w->retry || g->ev[i].private_ != w->private_ ||
+		    g->ev[i].has_topics != (w->topics != NULL) ||
+		    (w->topics && (g->ev[i].topics_len != strlen(w->topics) ||
+				   memcmp(g->ev[i].topics, w->topics, strlen(w->topics)))))
 			return 0;
 	}
 	return 1;
+}
+
+static int same_why(const char *why, const struct got *g)
+{
+	return why ? g->why && strcmp(why, g->why) == 0 : g->why == NULL;
 }
 
 static size_t want_consumed(const struct row *r)
@@ -267,14 +370,14 @@ static size_t want_consumed(const struct row *r)
 }
 
 /* The result of one feeding matches the row. */
-static int matches(const struct row *r, const struct got *g, size_t used,
-		   int skipping)
+static int matches(const struct row *r, const char *why, const struct got *g,
+		   size_t used, int skipping)
 {
-	return same_events(r, g) && g->toobig == r->toobig &&
+	return same_events(r, g) && g->toobig == r->toobig && same_why(why, g) &&
 	       used == want_consumed(r) && !skipping == !r->skipping;
 }
 
-static void check_once(const struct row *r)
+static void check_once(const struct row *r, const char *why)
 {
 	struct got g = { 0 };
 	size_t cut = r->len, used;
@@ -287,10 +390,11 @@ static void check_once(const struct row *r)
 	       used, want_consumed(r));
 	tap_ok(g.toobig == r->toobig && !skipping == !r->skipping,
 	       "%s: %d too big, skipping %d", r->what, g.toobig, skipping);
+	tap_ok(same_why(why, &g), "%s: refused for '%s'", r->what, g.why ? g.why : "(size)");
 }
 
 /* Every split point in two feeds, then byte by byte. */
-static void check_splits(const struct row *r)
+static void check_splits(const struct row *r, const char *why)
 {
 	size_t cuts[2], k, bad = SIZE_MAX, used, *bytes;
 	int skipping;
@@ -301,7 +405,7 @@ static void check_splits(const struct row *r)
 		cuts[0] = k;
 		cuts[1] = r->len;
 		used = feed(r, cuts, 2, &g, &skipping);
-		if (!matches(r, &g, used, skipping))
+		if (!matches(r, why, &g, used, skipping))
 			bad = k;
 	}
 	tap_ok(bad == SIZE_MAX, "%s: same result split at any byte (bad at %zu)",
@@ -314,7 +418,7 @@ static void check_splits(const struct row *r)
 		struct got g = { 0 };
 
 		used = feed(r, bytes, r->len, &g, &skipping);
-		tap_ok(matches(r, &g, used, skipping),
+		tap_ok(matches(r, why, &g, used, skipping),
 		       "%s: same result byte by byte", r->what);
 		/* the raw bound, plus a CRLF after a line just within it */
 		tap_ok(g.max_tail <= 4 * (r->max_event ? r->max_event : 65536) +
@@ -324,10 +428,11 @@ static void check_splits(const struct row *r)
 	free(bytes);
 }
 
-static void check_row(const struct row *r)
+/* why: the reason of the last refusal (NULL: none, or for its size). */
+static void check_row(const struct row *r, const char *why)
 {
-	check_once(r);
-	check_splits(r);
+	check_once(r, why);
+	check_splits(r, why);
 }
 
 /* Rows too large for the table: the raw-size bound (4 * max + 4096). */
@@ -358,7 +463,7 @@ static void check_built(const char *what, char *buf, char *end, int eof,
 	r.skipping = skipping;
 	r.n = n;
 	memcpy(r.ev, ev, n * sizeof(*ev));
-	check_row(&r);
+	check_row(&r, NULL);
 }
 
 static void check_raw_bound(void)
@@ -394,6 +499,36 @@ static void check_raw_bound(void)
 	at = repeat(at, "\n\ndata: ok\n\n", 1);
 	check_built("raw size over the bound refused", buf, at, 1, 1, 0, 1, ok);
 	free(buf);
+}
+
+/* SSE_PARSE_MAX_TOPICS topics are taken, one more refuses the event. */
+static void check_topic_cap(void)
+{
+	char in[1024], topics[512], *at = in, *t = topics;
+	struct row r = { 0 };
+
+	for (int i = 0; i < SSE_PARSE_MAX_TOPICS; i++) {
+		at += sprintf(at, "topic: t%d\n", i);
+		t += sprintf(t, "%st%d", i ? "\n" : "", i);
+	}
+	at += sprintf(at, "data: x\n\n");
+	r.what = "32 topics taken";
+	r.in = in;
+	r.len = (size_t)(at - in);
+	r.consumed = ALL;
+	r.n = 1;
+	r.ev[0] = (struct want){ "", 0, "x", 1, -1, topics, 0 };
+	check_row(&r, NULL);
+
+	at = in + sprintf(in, "topic: more\n");
+	for (int i = 0; i < SSE_PARSE_MAX_TOPICS; i++)
+		at += sprintf(at, "topic: t%d\n", i);
+	at += sprintf(at, "data: x\n\ndata: ok\n\n");
+	r.what = "33 topics refused";
+	r.len = (size_t)(at - in);
+	r.toobig = 1;
+	r.ev[0] = (struct want){ "", 0, "ok", 2, -1, NULL, 0 };
+	check_row(&r, "more than 32 topics");
 }
 
 static void check_stop(void)
@@ -493,8 +628,11 @@ int main(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		check_row(&rows[i]);
+		check_row(&rows[i], NULL);
+	for (i = 0; i < sizeof(topic_rows) / sizeof(topic_rows[0]); i++)
+		check_row(&topic_rows[i].r, topic_rows[i].why);
 	check_raw_bound();
+	check_topic_cap();
 	check_stop();
 	check_refused_kept();
 	check_toobig_size();

@@ -177,9 +177,10 @@ static int collect(void *ctx, const struct sse_event *ev)
 	return 0;
 }
 
-static void count_toobig(void *ctx, size_t size)
+static void count_toobig(void *ctx, size_t size, const char *why)
 {
 	(void)size;
+	(void)why;
 	((struct evlist *)ctx)->toobig++;
 }
 
@@ -357,7 +358,7 @@ static void put_field(struct framing *f, const char *field, const char *v,
 
 static int is_field(const char *s, size_t n)
 {
-	static const char *const names[] = { "data", "event", "retry", "id" };
+	static const char *const names[] = { "data", "event", "retry", "id", "topic", "private" };
 	const char *colon = memchr(s, ':', n);
 	size_t fn = colon ? (size_t)(colon - s) : n, i;
 
