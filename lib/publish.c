@@ -55,8 +55,10 @@ int sse_hub_id_check(const char *id, size_t len, struct sse_err *err)
 		return sse_err_set(err, "an id must not be empty");
 	if (id[0] == '#')
 		return sse_err_set(err, "an id must not start with '#' (the hub's own ids do)");
-	if (memchr(id, '\r', len) || memchr(id, '\n', len) || memchr(id, '\0', len))
-		return sse_err_set(err, "an id must not hold CR, LF or NUL");
+	/* It goes into the hub's Last-Event-ID header too. */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
+			return sse_err_set(err, "an id must not hold a control character");
 	if (len > 0xffff)
 		return sse_err_set(err, "an id must not be longer than 65535 bytes (%zu)", len);
 	return 0;

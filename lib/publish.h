@@ -19,7 +19,8 @@ int sse_event_name_check(const char *name, size_t len, struct sse_err *err);
  * (the hub's form refuses the same, and the log cannot keep CR, LF, NUL). */
 const char *sse_topic_unfit(const char *topic, size_t len);
 /* A publisher's hub id (SPEC "Ids on the hub"): not empty, not starting
- * with '#' (the hub's own ids do), no CR, LF or NUL, 65535 bytes at most. */
+ * with '#' (the hub's own ids do), no control character, 65535 bytes at
+ * most. */
 int sse_hub_id_check(const char *id, size_t len, struct sse_err *err);
 
 #endif
