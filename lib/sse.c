@@ -2,6 +2,7 @@
 #include "sse.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@ struct sse_channel {
 	struct sse_log *log;
 	char *buf;
 	size_t cap;
+	struct sse_str *topics; /* the last publish's, reused */
+	size_t topics_cap;
 };
 
 static void copy_err(const struct sse_err *err, char *buf, size_t len)
@@ -51,8 +54,48 @@ sse_channel *sse_channel_open(const char *spool, const char *name, int flags,
 	return ch;
 }
 
+/* The topics as the log takes them, checked as every producer's are. */
+static int take_topics(sse_channel *ch, const char *const *topics, size_t n,
+		       char *errbuf, size_t errlen)
+{
+	if (n > 0 && !topics) {
+		snprintf(errbuf, errlen, "%zu topics but no array of them", n);
+		return -1;
+	}
+	if (n > ch->topics_cap) {
+		struct sse_str *nt = n <= SIZE_MAX / sizeof(*nt) ?
+			realloc(ch->topics, n * sizeof(*nt)) : NULL;
+
+		if (!nt) {
+			snprintf(errbuf, errlen, "out of memory for %zu topics", n);
+			return -1;
+		}
+		ch->topics = nt;
+		ch->topics_cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *why = topics[i] ? sse_topic_unfit(topics[i], strlen(topics[i]))
+					    : "a NULL topic";
+
+		if (why) {
+			snprintf(errbuf, errlen, "bad topic %zu: %s", i + 1, why);
+			return -1;
+		}
+		ch->topics[i].p = topics[i];
+		ch->topics[i].len = strlen(topics[i]);
+	}
+	return 0;
+}
+
 int sse_channel_publish(sse_channel *ch, const char *event, const char *data,
 			size_t len, uint64_t *id, char *errbuf, size_t errlen)
+{
+	return sse_channel_publish_topics(ch, event, data, len, NULL, 0, 0, id, errbuf, errlen);
+}
+
+int sse_channel_publish_topics(sse_channel *ch, const char *event, const char *data,
+			       size_t len, const char *const *topics, size_t ntopics,
+			       int private_, uint64_t *id, char *errbuf, size_t errlen)
 {
 	struct sse_err err;
 	struct sse_event ev;
@@ -72,7 +115,12 @@ int sse_channel_publish(sse_channel *ch, const char *event, const char *data,
 		ch->buf = nb;
 		ch->cap = len + 1;
 	}
+	if (take_topics(ch, topics, ntopics, errbuf, errlen) < 0)
+		return -1;
 	sse_event_from_text(&ev, event, nlen, data, len, ch->buf);
+	ev.topics = ch->topics;
+	ev.ntopics = ntopics;
+	ev.private_ = private_ != 0;
 	if (sse_log_publish(ch->log, &ev, id, &err) < 0) {
 		copy_err(&err, errbuf, errlen);
 		return -1;
@@ -85,6 +133,7 @@ void sse_channel_close(sse_channel *ch)
 	if (ch) {
 		sse_log_close(ch->log);
 		free(ch->buf);
+		free(ch->topics);
 		free(ch);
 	}
 }

@@ -29,6 +29,18 @@ sse_channel *sse_channel_open(const char *spool, const char *name, int flags,
 int sse_channel_publish(sse_channel *ch, const char *event, const char *data,
 			size_t len, uint64_t *id, char *errbuf, size_t errlen);
 
+/* As sse_channel_publish, with Mercure metadata (kept in the log with the
+ * event, never sent on the wire): topics[0..ntopics) are its topics (the
+ * first is its canonical topic; each NUL-terminated, not empty, no control
+ * characters), private_ non-zero makes it private (only hub subscribers
+ * authorized for one of its topics receive it; a plain channel stream never
+ * sends it). ntopics 0 and private_ 0 publish what sse_channel_publish does.
+ * A hub stream of the channel (SSE_HUB) sends the event to subscribers
+ * whose topic selectors match one of its topics. */
+int sse_channel_publish_topics(sse_channel *ch, const char *event, const char *data,
+			       size_t len, const char *const *topics, size_t ntopics,
+			       int private_, uint64_t *id, char *errbuf, size_t errlen);
+
 void sse_channel_close(sse_channel *ch);
 
 const char *sse_version(void);
