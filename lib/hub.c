@@ -287,6 +287,10 @@ int sse_hub_publish(const struct sse_hub_request *rq, const char *body, size_t l
 	}
 	if (may_publish(&c, &u, no) < 0)
 		goto out_update;
+	if (u.id.len > 0 && sse_meta_id_check(u.id.p, u.id.len) < 0) {
+		refuse(no, 400, "bad id: it must not start with '#' or hold control characters\n");
+		goto out_update;
+	}
 	ev.name = u.type.p ? u.type.p : "";
 	ev.name_len = u.type.len;
 	ev.data = u.data.p ? u.data.p : "";

@@ -21,12 +21,24 @@ static int unfit(const char *p, size_t len)
 	return memchr(p, '\r', len) || memchr(p, '\n', len) || memchr(p, '\0', len);
 }
 
+/* An id also goes into the Last-Event-ID response header: no control
+ * character at all. */
+int sse_meta_id_check(const char *p, size_t len)
+{
+	if (len == 0 || p[0] == '#')
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+			return -1;
+	return 0;
+}
+
 size_t sse_meta_size(const struct sse_event *ev, size_t id_len, struct sse_err *err)
 {
 	size_t size = META_HEAD + id_len;
 
-	if (ev->hub_id.len > 0 && (unfit(ev->hub_id.p, ev->hub_id.len) || ev->hub_id.p[0] == '#')) {
-		sse_err_set(err, "bad event id: it must not start with '#' or hold CR, LF or NUL");
+	if (ev->hub_id.len > 0 && sse_meta_id_check(ev->hub_id.p, ev->hub_id.len) < 0) {
+		sse_err_set(err, "bad event id: it must not start with '#' or hold control characters");
 		return 0;
 	}
 	if (id_len > 0xffff) {

@@ -26,6 +26,9 @@ struct sse_meta {
 	const char *end;
 };
 
+/* 0 when a publisher's id may be a hub id: not empty, not starting with
+ * '#' (the log's own), no control character (it goes into a header). */
+int sse_meta_id_check(const char *p, size_t len);
 /* Whether ev needs a record at all. */
 int sse_meta_wanted(const struct sse_event *ev);
 /* Bytes of ev's record with a hub id of id_len bytes; 0 when it is too
