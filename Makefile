@@ -5,7 +5,7 @@
 #   make check                            # unit tests (TAP)
 #   make docs                             # man pages' and doc/stream.md's settings from lib/settings.c
 #   make install PREFIX=/usr/local DESTDIR=
-VERSION = 0.3.0
+VERSION = 0.4.0
 SOVERSION = 0
 
 PREFIX ?= /usr/local
