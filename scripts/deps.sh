@@ -23,8 +23,9 @@ need_packages() {
 # nettle (over gmp) and jansson: the Mercure hub's JWTs, linked statically
 BUILD_PACKAGES="gcc make libc6-dev zlib1g-dev libfcgi-dev pkg-config nettle-dev libgmp-dev libjansson-dev"
 SERVER_PACKAGES="lighttpd apache2 nginx curl"
-# acl: setfacl, for t1220-perms (the ACL case of doc/publishing.md)
-TEST_PACKAGES="bats strace procps psmisc python3 acl php-cli"
+# acl: setfacl, for t1220-perms (the ACL case of doc/publishing.md);
+# php-symfony-mercure: the real publisher of t3820 (Symfony's Hub, Update)
+TEST_PACKAGES="bats strace procps psmisc python3 acl php-cli php-symfony-mercure"
 # The browser acceptance suites (t3xxx): Debian's chromium, and node to run
 # playwright-core (test/browser/package.json, installed there by npm ci).
 BROWSER_PACKAGES="chromium nodejs"
