@@ -1,10 +1,15 @@
 /* A small FastCGI client for the tests: what a web server does, without one.
  *
- *   fcgiclient [-t SEC] [-a SEC] [-s] ADDR [NAME=VALUE]...
+ *   fcgiclient [-t SEC] [-a SEC] [-s] [-b FILE [-B N]] ADDR [NAME=VALUE]...
  *     one request; STDOUT content is copied to stdout as it arrives; exit 0
  *     after END_REQUEST, 3 when the connection closed without it, 4 when -t
  *     passed first. -a SEC: send ABORT_REQUEST after SEC. -s: stall (never
- *     read) until -t.
+ *     read) until -t. -b FILE: the request body (FCGI_STDIN records; a POST
+ *     also needs CONTENT_LENGTH among the params, which is not checked
+ *     against it, so a lying one can be sent). -B N: send only the body's
+ *     first N bytes and never its end (a client that stalls mid-body).
+ *     The params may be large (1 MiB query strings): they are split into
+ *     records as a web server does.
  *   fcgiclient -c N [-t SEC] [-u ID] ADDR [NAME=VALUE]...
  *     N concurrent requests; ids of events ("id: N" lines) are checked per
  *     stream: strictly increasing and consecutive. Ends when every stream has
@@ -17,6 +22,7 @@
 #include <fastcgi.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,23 +117,68 @@ static size_t nv(unsigned char *o, const char *pair)
 	return k + n + v;
 }
 
-/* BEGIN_REQUEST, the params, empty PARAMS and empty STDIN. */
+/* A request's bytes, sent as the server reads them (one() does not block
+ * on a server that answers and stops reading). */
+struct req {
+	unsigned char *b;
+	size_t len, sent;
+};
+
+/* Appends records of TYPE holding data (none: one empty record), each at
+ * most 65535 bytes as the protocol allows. */
+static void records(struct req *r, int type, const unsigned char *data, size_t len)
+{
+	do {
+		size_t n = len > 65535 ? 65535 : len;
+
+		r->len += record(r->b + r->len, type, data, n);
+		data += n;
+		len -= n;
+	} while (len);
+}
+
+/* BEGIN_REQUEST, the params, empty PARAMS, the body as STDIN and (unless
+ * body_end is 0) the empty STDIN that ends it. -1: a param without '=',
+ * or no memory. */
+static int build_request(struct req *r, char **params, int np, const unsigned char *body,
+			 size_t blen, int body_end)
+{
+	unsigned char begin[8] = { 0, FCGI_RESPONDER, 0, 0, 0, 0, 0, 0 }, *p;
+	size_t pl = 0, cap = 0;
+
+	for (int i = 0; i < np; i++) {
+		if (!strchr(params[i], '='))
+			return -1;
+		cap += strlen(params[i]) + 8;
+	}
+	p = malloc(cap + 1);
+	/* the records' heads: 8 bytes per 65535 of content, and the rest */
+	r->b = malloc(cap + blen + 8 * ((cap + blen) / 65535 + 8));
+	r->len = r->sent = 0;
+	if (!p || !r->b)
+		return -1;
+	for (int i = 0; i < np; i++)
+		pl += nv(p + pl, params[i]);
+	r->len += record(r->b, FCGI_BEGIN_REQUEST, begin, 8);
+	if (pl)
+		records(r, FCGI_PARAMS, p, pl);
+	records(r, FCGI_PARAMS, NULL, 0);
+	if (blen)
+		records(r, FCGI_STDIN, body, blen);
+	if (body_end)
+		records(r, FCGI_STDIN, NULL, 0);
+	free(p);
+	return 0;
+}
+
 static int send_request(int fd, char **params, int np)
 {
-	static unsigned char buf[70000], p[65000];
-	size_t len = 0, pl = 0;
-	unsigned char begin[8] = { 0, FCGI_RESPONDER, 0, 0, 0, 0, 0, 0 };
+	struct req r;
+	int rc = build_request(&r, params, np, NULL, 0, 1);
 
-	len += record(buf + len, FCGI_BEGIN_REQUEST, begin, 8);
-	for (int i = 0; i < np; i++) {
-		if (!strchr(params[i], '=') || pl + strlen(params[i]) + 8 > sizeof(p))
-			return -1;
-		pl += nv(p + pl, params[i]);
-	}
-	len += record(buf + len, FCGI_PARAMS, p, pl);
-	len += record(buf + len, FCGI_PARAMS, NULL, 0);
-	len += record(buf + len, FCGI_STDIN, NULL, 0);
-	return write(fd, buf, len) == (ssize_t)len ? 0 : -1;
+	rc = rc < 0 || write(fd, r.b, r.len) != (ssize_t)r.len ? -1 : 0;
+	free(r.b);
+	return rc;
 }
 
 struct conn {
@@ -191,20 +242,26 @@ static void count_ids(struct conn *c, const unsigned char *d, size_t len)
 	}
 }
 
-static int one(const char *addr, char **params, int np, double limit, double abort_at, int stall)
+static int one(const char *addr, char **params, int np, double limit, double abort_at, int stall,
+	       const unsigned char *body, size_t blen, int body_end)
 {
 	static struct conn conn;
 	struct conn *c = &conn;
 	double start = now();
 	int sent_abort = 0;
+	struct req r;
 
+	if (build_request(&r, params, np, body, blen, body_end) < 0) {
+		fprintf(stderr, "fcgiclient: a parameter is not NAME=VALUE, or out of memory\n");
+		return 2;
+	}
 	c->fd = dial(addr);
-	if (c->fd < 0 || send_request(c->fd, params, np) < 0) {
+	if (c->fd < 0) {
 		fprintf(stderr, "fcgiclient: cannot reach %s: %s\n", addr, strerror(errno));
 		return 1;
 	}
 	for (;;) {
-		struct pollfd pf = { c->fd, stall ? 0 : POLLIN, 0 };
+		struct pollfd pf = { c->fd, (short)((stall ? 0 : POLLIN) | (r.sent < r.len ? POLLOUT : 0)), 0 };
 		double t = now() - start;
 		unsigned char buf[65536];
 		ssize_t n;
@@ -219,7 +276,17 @@ static int one(const char *addr, char **params, int np, double limit, double abo
 				return 1;
 			sent_abort = 1;
 		}
-		if (poll(&pf, 1, 50) <= 0 || stall)
+		if (poll(&pf, 1, 50) <= 0)
+			continue;
+		if (pf.revents & POLLOUT) {
+			n = send(c->fd, r.b + r.sent, r.len - r.sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+			/* a server that answered before it read it all stops reading */
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				r.sent = r.len;
+			else if (n > 0)
+				r.sent += (size_t)n;
+		}
+		if (stall || !(pf.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = read(c->fd, buf, sizeof(buf));
 		if (n <= 0)
@@ -227,6 +294,37 @@ static int one(const char *addr, char **params, int np, double limit, double abo
 		if (feed(c, buf, (size_t)n, to_stdout))
 			return 0;
 	}
+}
+
+/* The whole of FILE, or NULL with a message. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *b = NULL;
+	size_t cap = 0;
+
+	*len = 0;
+	if (!f) {
+		fprintf(stderr, "fcgiclient: cannot open '%s': %s\n", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		unsigned char *nb = cap - *len < 65536 ? realloc(b, cap = cap * 2 + 65536) : b;
+		size_t n;
+
+		if (!nb) {
+			free(b);
+			fclose(f);
+			return NULL;
+		}
+		b = nb;
+		n = fread(b + *len, 1, cap - *len, f);
+		*len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	return b;
 }
 
 static int many(const char *addr, char **params, int np, int count, double limit,
@@ -299,22 +397,34 @@ int main(int argc, char **argv)
 	double limit = 10, abort_at = 0;
 	int count = 0, stall = 0, opt;
 	unsigned long long until = 0;
+	const char *body_file = NULL;
+	long body_part = -1;
+	unsigned char *body = NULL;
+	size_t blen = 0;
 
-	while ((opt = getopt(argc, argv, "t:a:sc:u:")) != -1) {
+	signal(SIGPIPE, SIG_IGN);
+	while ((opt = getopt(argc, argv, "t:a:sc:u:b:B:")) != -1) {
 		switch (opt) {
 		case 't': limit = atof(optarg); break;
 		case 'a': abort_at = atof(optarg); break;
 		case 's': stall = 1; break;
 		case 'c': count = atoi(optarg); break;
 		case 'u': until = strtoull(optarg, NULL, 10); break;
+		case 'b': body_file = optarg; break;
+		case 'B': body_part = atol(optarg); break;
 		default: return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: fcgiclient [-t SEC] [-a SEC] [-s] [-c N [-u ID]] ADDR [NAME=VALUE]...\n");
+		fprintf(stderr, "usage: fcgiclient [-t SEC] [-a SEC] [-s] [-b FILE [-B N]] [-c N [-u ID]] ADDR [NAME=VALUE]...\n");
 		return 2;
 	}
 	if (count > 0)
 		return many(argv[optind], argv + optind + 1, argc - optind - 1, count, limit, until);
-	return one(argv[optind], argv + optind + 1, argc - optind - 1, limit, abort_at, stall);
+	if (body_file && !(body = slurp(body_file, &blen)))
+		return 1;
+	if (body_part >= 0 && (size_t)body_part < blen)
+		blen = (size_t)body_part;
+	return one(argv[optind], argv + optind + 1, argc - optind - 1, limit, abort_at, stall, body,
+		   blen, body_part < 0);
 }
