@@ -1,6 +1,7 @@
 #include "out.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,32 @@ int cgi_out_write(void *ctx, const void *buf, size_t len)
 	}
 	head_sent = 1;
 	return write_raw(buf, len);
+}
+
+int cgi_out_writev(void *ctx, const struct iovec *v, size_t n)
+{
+	ssize_t w = 0;
+
+	/* One writev for the whole event; what the pipe did not take (it is
+	 * full) goes the way of every write, waiting with the signal fd. */
+	if (head_sent && n <= IOV_MAX) {
+		do
+			w = writev(STDOUT_FILENO, v, (int)n);
+		while (w < 0 && errno == EINTR);
+		if (w < 0 && errno != EAGAIN)
+			return -1; /* EPIPE and friends: the client is gone */
+		if (w < 0)
+			w = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t skip = (size_t)w < v[i].iov_len ? (size_t)w : v[i].iov_len;
+
+		w -= (ssize_t)skip;
+		if (skip < v[i].iov_len &&
+		    cgi_out_write(ctx, (const char *)v[i].iov_base + skip, v[i].iov_len - skip) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* A request body left unread makes the kernel reset mod_cgid's socket when

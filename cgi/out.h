@@ -8,6 +8,7 @@
 #define SSE_CGI_OUT_H
 
 #include <stddef.h>
+#include <sys/uio.h>
 
 extern const char *cgi_prog;
 extern int cgi_sig_fd;
@@ -29,6 +30,8 @@ int cgi_is_nph(const char *script_filename, const char *argv0);
 
 /* All of buf to stdout; -1: the client is gone (or SIGTERM came). */
 int cgi_out_write(void *ctx, const void *buf, size_t len);
+/* The pieces as one write when they fit a small buffer (a hub event). */
+int cgi_out_writev(void *ctx, const struct iovec *v, size_t n);
 /* A head (and body) for a request that is not a stream; 0, or 1 when the
  * client was gone. */
 int cgi_answer(const char *text, size_t len);

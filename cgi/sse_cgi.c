@@ -261,7 +261,7 @@ static int stream(const struct sse_plan *plan, const struct sse_settings *set,
 	struct sse_err err, in_err;
 	struct sse_log *log;
 	int slot, busy, said = 0, rc = 0, in_open = 0, in_rc = 0;
-	struct sse_sink sink = { cgi_out_write, NULL };
+	struct sse_sink sink = { cgi_out_write, NULL, cgi_out_writev };
 	struct cgi_out_hook hook = { intake_fds, serve_intake, NULL };
 
 	if (sse_spool_check(set->spool_dir, &err) < 0)

@@ -120,6 +120,29 @@ int fcgi_out_send(struct fcgi_out *o, const void *data, size_t len)
 	return 0;
 }
 
+int fcgi_out_sendv(struct fcgi_out *o, const struct iovec *v, size_t n)
+{
+	unsigned char head[FCGI_HEADER_LEN];
+	struct iovec iov[8 + 2];
+	size_t len = 0, k = 0, pad;
+
+	for (size_t i = 0; i < n; i++)
+		len += v[i].iov_len;
+	if (n > 8 || len > FCGI_CHUNK) {
+		for (size_t i = 0; i < n; i++)
+			if (fcgi_out_send(o, v[i].iov_base, v[i].iov_len) < 0)
+				return -1;
+		return 0;
+	}
+	pad = fcgi_stdout_header(o->id, len, head);
+	iov[k++] = (struct iovec){ head, FCGI_HEADER_LEN };
+	for (size_t i = 0; i < n; i++)
+		iov[k++] = v[i];
+	if (pad)
+		iov[k++] = (struct iovec){ (void *)zeros, pad };
+	return put_iov(o, iov, k);
+}
+
 int fcgi_out_end(struct fcgi_out *o, uint32_t app_status)
 {
 	unsigned char end[FCGI_END_LEN];

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define FCGI_OUT_MAX (256u * 1024u)
 
@@ -27,6 +28,8 @@ void fcgi_out_init(struct fcgi_out *o, int fd, uint16_t request_id);
  * the rest waits for fcgi_out_flush(). 0, or -1 when the connection failed
  * or the bound was passed (the client is gone for us). */
 int fcgi_out_send(struct fcgi_out *o, const void *data, size_t len);
+/* The n pieces as one STDOUT record (when they fit one) in one write. */
+int fcgi_out_sendv(struct fcgi_out *o, const struct iovec *v, size_t n);
 /* The empty STDOUT record and END_REQUEST, after anything pending. */
 int fcgi_out_end(struct fcgi_out *o, uint32_t app_status);
 /* The socket is writable: 0 all sent, 1 still blocked, -1 failed. */

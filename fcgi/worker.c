@@ -115,6 +115,13 @@ static int sink_write(void *ctx, const void *buf, size_t len)
 	return fcgi_out_send(&s->out, buf, len);
 }
 
+static int sink_writev(void *ctx, const struct iovec *v, size_t n)
+{
+	struct fcgi_stream *s = ctx;
+
+	return fcgi_out_sendv(&s->out, v, n);
+}
+
 /* Waits for the socket to drain only while something is pending. */
 static int sync_events(struct worker *wk, struct fcgi_stream *s)
 {
@@ -476,7 +483,7 @@ static void start_stream(struct worker *wk, struct fcgi_stream *s, const struct 
 {
 	struct sse_err err;
 	struct fcgi_chan *c;
-	struct sse_sink sink = { sink_write, s };
+	struct sse_sink sink = { sink_write, s, sink_writev };
 	char spool[PATH_MAX];
 	int busy;
 

@@ -199,6 +199,9 @@ int sse_hub_subscribe(const struct sse_hub_request *rq, const struct sse_setting
 		}
 	}
 	sse_jwt_claims_free(&c);
+	/* The selectors hold their own text: a stream that waits keeps only
+	 * them (sse-fcgi keeps thousands). */
+	sse_hub_query_free(&sub->q);
 	sub->hub.topics = sub->topics;
 	sub->hub.authorized = sub->authorized;
 	sub->hub.last_event_id = sub->last_event_id;

@@ -139,9 +139,15 @@ int sse_stream_deliver(struct sse_stream *st, const struct sse_log_range *r, con
 	size_t n = sse_stream_view(st, r, b, v);
 	uint64_t last_write = st->last_write_ms;
 
-	for (size_t i = 0; i < n; i++)
-		if (put(st, v[i].iov_base, v[i].iov_len, now) < 0)
+	if (n > 1 && st->sink.writev) {
+		if (st->sink.writev(st->sink.ctx, v, n) < 0)
 			return -1;
+		st->last_write_ms = now;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			if (put(st, v[i].iov_base, v[i].iov_len, now) < 0)
+				return -1;
+	}
 	if (st->hub) {
 		/* Skipped events move the cursor, never the client's id. */
 		st->seq += r->count;

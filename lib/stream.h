@@ -18,6 +18,10 @@ struct sse_sink {
 	/* All of buf, or -1 when the client is gone. */
 	int (*write)(void *ctx, const void *buf, size_t len);
 	void *ctx;
+	/* All of the pieces as one write (a hub event: its id line and the
+	 * rest, one record and one syscall per subscriber, not three); NULL:
+	 * write() each. */
+	int (*writev)(void *ctx, const struct iovec *v, size_t n);
 };
 
 struct sse_selectors;

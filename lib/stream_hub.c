@@ -31,9 +31,14 @@ static void copy_id(char out[SSE_HUB_LAST_MAX], const struct sse_str *id)
 	out[n] = '\0';
 }
 
-/* The metadata record of the event at seq into st->buf: 1 with *m, 0 when
- * it has none (or the seq is no longer retained), -1 read error. */
-static int meta_at(struct sse_stream *st, uint64_t seq, struct sse_meta *m, struct sse_err *err)
+/* The metadata record of the event at seq into *rec (a caller's buffer of
+ * *cap bytes, grown with malloc when a record needs more; the caller
+ * frees it when it is no longer small): 1 with *m, 0 when it has none (or
+ * the seq is no longer retained), -1 read error. Not the stream's 64 kB
+ * buffer: a hub stream that waits must not hold one (sse-fcgi holds
+ * thousands of them). */
+static int meta_at(struct sse_stream *st, uint64_t seq, char **rec, size_t *cap, char *small,
+		   struct sse_meta *m, struct sse_err *err)
 {
 	struct sse_log_range r;
 	int rc = sse_log_range(st->log, seq, 1, &r, err);
@@ -42,33 +47,50 @@ static int meta_at(struct sse_stream *st, uint64_t seq, struct sse_meta *m, stru
 		return rc < 0 ? -1 : 0;
 	if (r.meta_len == 0 || r.meta_len > r.len)
 		return 0;
-	if (sse_stream_grow(st, r.meta_len, err) < 0 ||
-	    sse_pread_all(r.fd, st->buf, r.meta_len, r.off, "log segment", err) < 0)
+	if (r.meta_len > *cap) {
+		char *nb = malloc(r.meta_len);
+
+		if (!nb)
+			return sse_err_set(err, "out of memory for a record of %zu bytes", r.meta_len);
+		if (*rec != small)
+			free(*rec);
+		*rec = nb;
+		*cap = r.meta_len;
+	}
+	if (sse_pread_all(r.fd, *rec, r.meta_len, r.off, "log segment", err) < 0)
 		return -1;
-	return sse_meta_decode(st->buf, r.meta_len, m) == 0;
+	return sse_meta_decode(*rec, r.meta_len, m) == 0;
 }
 
 int sse_hub_scan(struct sse_stream *st, uint64_t from, int step, const char *want,
 		 uint64_t *at, char id_out[SSE_HUB_LAST_MAX], struct sse_err *err)
 {
 	struct sse_log_head h;
-	size_t wlen = want ? strlen(want) : 0;
+	size_t wlen = want ? strlen(want) : 0, cap;
+	char small[512], *rec = small;
+	int found = 0;
 
+	cap = sizeof(small);
 	sse_log_head(st->log, &h);
 	/* Bounded by the history: one pread per event, at connect only. */
 	for (uint64_t s = from; s >= h.oldest_seq && s < h.seq; s += (uint64_t)(int64_t)step) {
 		struct sse_meta m;
-		int rc = meta_at(st, s, &m, err);
+		int rc = meta_at(st, s, &rec, &cap, small, &m, err);
 
-		if (rc < 0)
-			return -1;
+		if (rc < 0) {
+			found = -1;
+			break;
+		}
 		if (rc == 0 || (want && (m.id.len != wlen || memcmp(m.id.p, want, wlen) != 0)))
 			continue;
 		*at = s;
 		copy_id(id_out, &m.id);
-		return 1;
+		found = 1;
+		break;
 	}
-	return 0;
+	if (rec != small)
+		free(rec);
+	return found;
 }
 
 int sse_hub_begin(struct sse_stream *st, char header[SSE_HUB_LAST_MAX], int *gap,

@@ -127,7 +127,7 @@ static const char *read_all(struct sse_log *log, const struct sse_stream_hub *hu
 			    struct sse_settings *set)
 {
 	struct sse_stream st;
-	struct sse_sink sk = { sink, NULL };
+	struct sse_sink sk = { sink, NULL, NULL };
 	struct sse_plan plan = { .kind = hub ? SSE_PLAN_HUB : SSE_PLAN_STREAM, .status = 200,
 				 .has_id = !hub, .last_id = 0 };
 	struct sse_err err;
