@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "meta.h"
+#include "publish.h"
 
 /* --- keys --------------------------------------------------------------- */
 
@@ -290,8 +291,9 @@ int sse_hub_publish(const struct sse_hub_request *rq, const char *body, size_t l
 	}
 	if (may_publish(&c, &u, no) < 0)
 		goto out_update;
-	if (u.id.len > 0 && sse_meta_id_check(u.id.p, u.id.len) < 0) {
-		refuse(no, 400, "bad id: it must not start with '#' or hold control characters\n");
+	if (u.id.len > 0 && sse_hub_id_check(u.id.p, u.id.len, &ferr) < 0) {
+		snprintf(no->why, sizeof(no->why), "bad id: %.180s\n", ferr.msg);
+		refuse(no, 400, no->why);
 		goto out_update;
 	}
 	ev.name = u.type.p ? u.type.p : "";

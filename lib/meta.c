@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "publish.h"
+
 /* Layout, native endianness like the rest of the log (a spool is local to
  * one machine): 'T', flags (bit 0: private), u16 id length, u32 topic
  * count, the id, then each topic as u32 length and bytes. */
@@ -16,31 +18,14 @@ int sse_meta_wanted(const struct sse_event *ev)
 	return ev->ntopics > 0 || ev->private_ || ev->hub_id.len > 0;
 }
 
-static int unfit(const char *p, size_t len)
-{
-	return memchr(p, '\r', len) || memchr(p, '\n', len) || memchr(p, '\0', len);
-}
-
-/* An id also goes into the Last-Event-ID response header: no control
- * character at all. */
-int sse_meta_id_check(const char *p, size_t len)
-{
-	if (len == 0 || p[0] == '#')
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-			return -1;
-	return 0;
-}
 
 size_t sse_meta_size(const struct sse_event *ev, size_t id_len, struct sse_err *err)
 {
 	size_t size = META_HEAD + id_len;
 
-	if (ev->hub_id.len > 0 && sse_meta_id_check(ev->hub_id.p, ev->hub_id.len) < 0) {
-		sse_err_set(err, "bad event id: it must not start with '#' or hold control characters");
+	/* The producers' rules (lib/publish.c), for whoever calls the log. */
+	if (ev->hub_id.len > 0 && sse_hub_id_check(ev->hub_id.p, ev->hub_id.len, err) < 0)
 		return 0;
-	}
 	if (id_len > 0xffff) {
 		sse_err_set(err, "event id too long (%zu bytes, 65535 at most)", id_len);
 		return 0;
@@ -52,8 +37,10 @@ size_t sse_meta_size(const struct sse_event *ev, size_t id_len, struct sse_err *
 	for (size_t i = 0; i < ev->ntopics; i++) {
 		const struct sse_str *t = &ev->topics[i];
 
-		if (t->len == 0 || unfit(t->p, t->len)) {
-			sse_err_set(err, "bad topic: it must not be empty or hold CR, LF or NUL");
+		const char *why = sse_topic_unfit(t->p, t->len);
+
+		if (why) {
+			sse_err_set(err, "bad topic: %s", why);
 			return 0;
 		}
 		if (t->len > SSE_META_MAX || size > SSE_META_MAX - 4 - t->len) {

@@ -26,14 +26,12 @@ struct sse_meta {
 	const char *end;
 };
 
-/* 0 when a publisher's id may be a hub id: not empty, not starting with
- * '#' (the log's own), no control character (it goes into a header). */
-int sse_meta_id_check(const char *p, size_t len);
 /* Whether ev needs a record at all. */
 int sse_meta_wanted(const struct sse_event *ev);
 /* Bytes of ev's record with a hub id of id_len bytes; 0 when it is too
- * large (err says so) or a field is unfit (a topic or id holding CR, LF or
- * NUL, an empty topic, an id starting with '#'). */
+ * large (err says so) or a field is unfit (lib/publish.h: an empty topic
+ * or one holding a control character, an id starting with '#' or holding
+ * one). */
 size_t sse_meta_size(const struct sse_event *ev, size_t id_len, struct sse_err *err);
 /* Writes the record (size from sse_meta_size) into out. */
 void sse_meta_encode(const struct sse_event *ev, const char *id, size_t id_len, char *out);
