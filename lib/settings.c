@@ -24,7 +24,7 @@ const struct sse_setting sse_setting_table[] = {
 	  F(history) },
 	{ "SSE_MAX_EVENT", "max-event", SSE_SET_UINT, "65536", 16, 16777216, "bytes",
 	  "largest event accepted", SSE_PROG_ALL, NULL,
-	  "The largest event accepted, in bytes (name and data). A larger one is refused "
+	  "The largest event accepted, in bytes (name, data, and a hub update's topics and id). A larger one is refused "
 	  "with one line on standard error or in the error log, and nothing else is lost.",
 	  F(max_event) },
 	{ "SSE_HEARTBEAT", "heartbeat", SSE_SET_SECONDS, "15", 100, 86400000, "seconds",
