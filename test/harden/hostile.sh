@@ -27,6 +27,9 @@
 #    or a harmless 200, and the server keeps serving.
 # 6. File modes: the programs run under umask 000 and 022 create nothing
 #    world-writable in the spool (nor sse-fcgi's socket).
+# In 1., 2. and 5., the Mercure hub (issue 12): forged tokens, hostile forms,
+# selectors and topics, with a hub subscriber that must get every good
+# update (test/harden/hostile-hub.bash says which rows and why).
 #
 # Throughout, a parallel stream of a good channel (sse.cgi, sse-fcgi, and a
 # client of each server) must receive every event published between the
@@ -179,7 +182,8 @@ cgi_row() {
 		[ -n "${!k:-}" ] && env+=("$k=${!k}")
 	done
 	rm -f "$W/out" # a new file: nothing earlier can write into it
-	env -i "${env[@]}" "$@" "$CGI" >"$W/out" 2>"$W/err" &
+	# ROW_BODY: the request body (a hub publish)
+	env -i "${env[@]}" "$@" "$CGI" <"${ROW_BODY:-/dev/null}" >"$W/out" 2>"$W/err" &
 	until_comment $! "$W/out" "$CGI"
 	if ! [[ $rc =~ ^(0|${CGI_RC:-0})$ ]]; then
 		tried=$((tried + 1))
@@ -304,6 +308,8 @@ cgi_rows() {
 	$runner "nph- name, unknown channel" $C404 0 PATH_INFO=/nope SCRIPT_FILENAME=/w/nph-sse.cgi
 	$runner "SCRIPT_FILENAME 60,000 bytes ending nph-" 200 0 PATH_INFO=/good "SCRIPT_FILENAME=/${K64:0:60000}/nph-"
 }
+# the hub's rows (issue 12): hub_rows, its live subscribers, a stalled body
+. "$TOP/test/harden/hostile-hub.bash"
 cgi_row_between() { cgi_row "$@"; between "sse.cgi $1"; }
 cgi_rows cgi_row_between
 # randomized variants (--long): names and header values of random bytes
@@ -318,6 +324,14 @@ random_rows() {
 	done
 }
 random_rows cgi_row_between
+echo "== $SECONDS s: sse.cgi, the hub"
+hub_live_cgi "$W/hlive"
+stall_start
+HUB_RUNNER=cgi_row hub_rows
+stall_check
+expect_hub "$W/hlive" "sse.cgi, the hub"
+[ ! -s "$W/hlive.err" ] || bad "the parallel hub subscriber wrote to stderr: $(head -n 3 "$W/hlive.err")"
+kill -TERM "$HUB_LIVE"
 expect_all "$W/live" "sse.cgi"
 [ ! -s "$W/live.err" ] || bad "the parallel sse.cgi stream wrote to stderr: $(head -n 3 "$W/live.err")"
 kill -TERM "$LIVE_CGI"
@@ -339,7 +353,9 @@ fcgi_row() {
 	e0=$(stat -c %s "$W/pool.err")
 	# the first of two parameters of a name counts: the row's, then GET
 	rm -f "$W/out"
-	"$FC" -t 10 "unix:$SOCK" "$@" REQUEST_METHOD=GET SERVER_PROTOCOL=HTTP/1.1 >"$W/out" &
+	# ROW_BODY: the request body; ROW_BODY_PART: only so many bytes of it sent
+	"$FC" -t 10 ${ROW_BODY:+-b "$ROW_BODY"} ${ROW_BODY_PART:+-B "$ROW_BODY_PART"} "unix:$SOCK" "$@" \
+		REQUEST_METHOD=GET SERVER_PROTOCOL=HTTP/1.1 >"$W/out" &
 	local pid=$!
 	# A stream the worker must drop sends its head and first comment
 	# before it meets what ends it: wait for the drop, not the comment
@@ -369,6 +385,14 @@ wait_for "grep -q '^: ' '$W/flive'" 100 0.05 || bad "the parallel sse-fcgi strea
 workers0=$(pgrep -P "$POOL" | sort | tr '\n' ' ')
 cgi_rows fcgi_row_between
 random_rows fcgi_row_between
+echo "== $SECONDS s: sse-fcgi, the hub"
+hub_live_fcgi "$W/fhlive"
+HUB_RUNNER=fcgi_row hub_rows
+# a client that stalls mid-body: the worker's read is bounded
+HUB_RUNNER=fcgi_row ROW_BODY_PART=10 hub_row "a body that stalls" 400 0 "topic=t&data=stalled&id=forged" -- \
+	"HTTP_AUTHORIZATION=Bearer $HUB_PUB"
+expect_hub "$W/fhlive" "sse-fcgi, the hub"
+kill -TERM "$HUB_LIVE" 2>/dev/null
 expect_all "$W/flive" "sse-fcgi"
 [ "$(pgrep -P "$POOL" | sort | tr '\n' ' ')" = "$workers0" ] || bad "sse-fcgi's workers changed (one died?): $workers0 -> $(pgrep -P "$POOL" | tr '\n' ' ')"
 kill -TERM "$FLIVE" 2>/dev/null
@@ -716,7 +740,8 @@ for SSE_SERVER in lighttpd-cgi nginx-fcgi; do
 	mkdir -p "$T"
 	: >"$T/clients"
 	SP=$SPOOL
-	use_server SSE_CORS_ORIGINS=https://a.example SSE_HEARTBEAT=1 || { bad "$SSE_SERVER did not start"; srv_teardown_file; continue; }
+	use_server SSE_CORS_ORIGINS=https://a.example SSE_HEARTBEAT=1 "SSE_JWT_KEY=$HUB_KEY" \
+		SSE_PUBLISH_ORIGINS=https://a.example || { bad "$SSE_SERVER did not start"; srv_teardown_file; continue; }
 	SRV_PID=$(<"$SRV_DIR/server.pid")
 	pub --create good
 	N_GOOD=0
@@ -724,6 +749,7 @@ for SSE_SERVER in lighttpd-cgi nginx-fcgi; do
 	PIDS+=($(<"$T/live.pid"))
 	sse_ready live || bad "$SSE_SERVER: the parallel stream did not start"
 	server_rows
+	hub_server_rows
 	between "$SSE_SERVER, at the end"
 	expect_all "$T/live.body" "$SSE_SERVER"
 	pid_alive "$SRV_PID" || bad "$SSE_SERVER died"

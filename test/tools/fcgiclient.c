@@ -146,6 +146,7 @@ static int build_request(struct req *r, char **params, int np, const unsigned ch
 	unsigned char begin[8] = { 0, FCGI_RESPONDER, 0, 0, 0, 0, 0, 0 }, *p;
 	size_t pl = 0, cap = 0;
 
+	r->b = NULL;
 	for (int i = 0; i < np; i++) {
 		if (!strchr(params[i], '='))
 			return -1;
@@ -155,8 +156,12 @@ static int build_request(struct req *r, char **params, int np, const unsigned ch
 	/* the records' heads: 8 bytes per 65535 of content, and the rest */
 	r->b = malloc(cap + blen + 8 * ((cap + blen) / 65535 + 8));
 	r->len = r->sent = 0;
-	if (!p || !r->b)
+	if (!p || !r->b) {
+		free(p);
+		free(r->b);
+		r->b = NULL;
 		return -1;
+	}
 	for (int i = 0; i < np; i++)
 		pl += nv(p + pl, params[i]);
 	r->len += record(r->b, FCGI_BEGIN_REQUEST, begin, 8);
@@ -248,7 +253,7 @@ static int one(const char *addr, char **params, int np, double limit, double abo
 	static struct conn conn;
 	struct conn *c = &conn;
 	double start = now();
-	int sent_abort = 0;
+	int sent_abort = 0, rc = -1;
 	struct req r;
 
 	if (build_request(&r, params, np, body, blen, body_end) < 0) {
@@ -258,22 +263,26 @@ static int one(const char *addr, char **params, int np, double limit, double abo
 	c->fd = dial(addr);
 	if (c->fd < 0) {
 		fprintf(stderr, "fcgiclient: cannot reach %s: %s\n", addr, strerror(errno));
-		return 1;
+		rc = 1;
 	}
-	for (;;) {
+	while (rc < 0) {
 		struct pollfd pf = { c->fd, (short)((stall ? 0 : POLLIN) | (r.sent < r.len ? POLLOUT : 0)), 0 };
 		double t = now() - start;
 		unsigned char buf[65536];
 		ssize_t n;
 
-		if (t >= limit)
-			return 4;
+		if (t >= limit) {
+			rc = 4;
+			break;
+		}
 		if (abort_at > 0 && !sent_abort && t >= abort_at) {
 			unsigned char rec[8];
 
 			record(rec, FCGI_ABORT_REQUEST, NULL, 0);
-			if (write(c->fd, rec, 8) != 8)
-				return 1;
+			if (write(c->fd, rec, 8) != 8) {
+				rc = 1;
+				break;
+			}
 			sent_abort = 1;
 		}
 		if (poll(&pf, 1, 50) <= 0)
@@ -290,10 +299,12 @@ static int one(const char *addr, char **params, int np, double limit, double abo
 			continue;
 		n = read(c->fd, buf, sizeof(buf));
 		if (n <= 0)
-			return 3;
-		if (feed(c, buf, (size_t)n, to_stdout))
-			return 0;
+			rc = 3;
+		else if (feed(c, buf, (size_t)n, to_stdout))
+			rc = 0;
 	}
+	free(r.b);
+	return rc;
 }
 
 /* The whole of FILE, or NULL with a message. */
@@ -425,6 +436,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (body_part >= 0 && (size_t)body_part < blen)
 		blen = (size_t)body_part;
-	return one(argv[optind], argv + optind + 1, argc - optind - 1, limit, abort_at, stall, body,
-		   blen, body_part < 0);
+	opt = one(argv[optind], argv + optind + 1, argc - optind - 1, limit, abort_at, stall, body,
+		  blen, body_part < 0);
+	free(body);
+	return opt;
 }
