@@ -3,51 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "form.h"
 #include "io.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes s[0..len) into out (cap bytes, NUL-terminated); a '+' is a
- * space (form encoding); -1 on a bad escape or overflow. NUL decodes too,
- * and the channel check refuses it. */
-static int url_decode(const char *s, size_t len, char *out, size_t cap, size_t *outlen)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (len - i < 3)
-				return -1;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (o + 1 >= cap)
-			return -1;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	*outlen = o;
-	return 0;
-}
 
 /* Finds key in a query string; returns 1 and the raw value, or 0. A key
  * present without '=' ("?status") has an empty value. */
@@ -99,6 +56,7 @@ static int find_channel(const struct sse_request *rq, struct sse_plan *p)
 {
 	const char *raw = NULL;
 	size_t rawlen = 0, len;
+	long dlen;
 	char name[3 * SSE_CHANNEL_MAX + 4];
 
 	if (rq->path_info && rq->path_info[0] && strcmp(rq->path_info, "/") != 0) {
@@ -113,8 +71,9 @@ static int find_channel(const struct sse_request *rq, struct sse_plan *p)
 	}
 	/* PATH_INFO arrives decoded from the server; decoding again is harmless
 	 * for valid names, and a '%' left in it is then refused as bad. */
-	if (url_decode(raw, rawlen, name, sizeof(name), &len) < 0 ||
-	    sse_channel_check(name, len, NULL) < 0 || strlen(name) != len) {
+	if (rawlen >= sizeof(name) || (dlen = sse_form_decode(raw, rawlen, name)) < 0 ||
+	    (len = (size_t)dlen, name[len] = '\0', sse_channel_check(name, len, NULL) < 0) ||
+	    strlen(name) != len) {
 		fail(p, 400, "bad channel name: 1 to 64 of A-Z a-z 0-9 . _ -, not starting with .\n");
 		return -1;
 	}
