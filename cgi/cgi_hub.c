@@ -11,6 +11,7 @@
 #include "io.h"
 #include "out.h"
 #include "spool.h"
+#include "wait.h"
 
 /* A body that stops coming for this long is not waited for. */
 #define BODY_WAIT_MS 10000
@@ -84,6 +85,7 @@ static char *read_body(const struct sse_plan *plan, const struct sse_settings *s
 	/* Percent-encoding triples a byte; beyond this no form can be valid. */
 	unsigned long long max = 3ull * set->max_event + 4096, n = 0;
 	struct sse_hub_refusal no = { 400, "bad Content-Length\n", "" };
+	uint64_t end = sse_now_ms() + BODY_WAIT_MS;
 	char *body;
 
 	if (cl && cl[0] && sse_parse_u64(cl, strlen(cl), &n) < 0) {
@@ -101,14 +103,17 @@ static char *read_body(const struct sse_plan *plan, const struct sse_settings *s
 		return NULL;
 	}
 	for (size_t got = 0; got < n;) {
-		ssize_t r = read(STDIN_FILENO, body + got, (size_t)n - got);
 		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+		uint64_t now = sse_now_ms();
+		ssize_t r = -1;
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		/* mod_cgid hands one socket for stdin and stdout, which we made
-		 * non-blocking: wait for the body, for a while. */
-		if (r < 0 && errno == EAGAIN && poll(&p, 1, BODY_WAIT_MS) > 0)
+		/* Blocking or not (mod_cgid hands one socket for stdin and
+		 * stdout, which we made non-blocking), the body is waited for
+		 * BODY_WAIT_MS in all, never longer. */
+		errno = ETIMEDOUT;
+		if (now < end && poll(&p, 1, (int)(end - now)) > 0)
+			r = read(STDIN_FILENO, body + got, (size_t)n - got);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN) && sse_now_ms() < end)
 			continue;
 		if (r <= 0) {
 			free(body);
@@ -119,6 +124,7 @@ static char *read_body(const struct sse_plan *plan, const struct sse_settings *s
 		got += (size_t)r;
 	}
 	*len = (size_t)n;
+	cgi_out_body_taken();
 	return body;
 }
 

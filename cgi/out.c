@@ -161,33 +161,41 @@ int cgi_out_writev(void *ctx, const struct iovec *v, size_t n)
  * it first. Under mod_cgid stdin is the same socket as stdout, which main()
  * made non-blocking, so a body not there yet is waited for (two seconds at
  * most in all). */
+static int body_done;
+
+void cgi_out_body_taken(void)
+{
+	body_done = 1;
+}
+
 static void discard_body(void)
 {
-	static int done;
 	const char *cl = getenv("CONTENT_LENGTH");
 	unsigned long long left;
 	uint64_t end = sse_now_ms() + 2000;
 	char buf[8192];
 
-	if (done || !cl || sse_parse_u64(cl, strlen(cl), &left) < 0)
+	if (body_done || !cl || sse_parse_u64(cl, strlen(cl), &left) < 0)
 		return;
-	done = 1;
+	body_done = 1;
 	if (left > (1u << 20))
 		left = 1u << 20;
 	while (left > 0) {
-		ssize_t n = read(STDIN_FILENO, buf, left < sizeof(buf) ? left : sizeof(buf));
+		struct pollfd pf = { STDIN_FILENO, POLLIN, 0 };
+		uint64_t now = sse_now_ms();
+		ssize_t n;
+		int r;
 
-		if (n < 0 && errno == EINTR)
+		/* Polled first: a blocking stdin (a pipe whose writer stalls)
+		 * is waited on no longer than a non-blocking one. */
+		r = now >= end ? 0 : poll(&pf, 1, (int)(end - now));
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pf = { STDIN_FILENO, POLLIN, 0 };
-			uint64_t now = sse_now_ms();
-			int r = now >= end ? 0 : poll(&pf, 1, (int)(end - now));
-
-			if (r > 0 || (r < 0 && errno == EINTR))
-				continue;
+		if (r <= 0)
 			return;
-		}
+		n = read(STDIN_FILENO, buf, left < sizeof(buf) ? left : sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
 		if (n <= 0)
 			return;
 		left -= (unsigned long long)n;

@@ -30,6 +30,9 @@ int cgi_is_nph(const char *script_filename, const char *argv0);
 
 /* All of buf to stdout; -1: the client is gone (or SIGTERM came). */
 int cgi_out_write(void *ctx, const void *buf, size_t len);
+/* A publish read the whole request body: nothing is left to discard
+ * before answering. */
+void cgi_out_body_taken(void);
 /* The pieces as one write when they fit a small buffer (a hub event). */
 int cgi_out_writev(void *ctx, const struct iovec *v, size_t n);
 /* A head (and body) for a request that is not a stream; 0, or 1 when the

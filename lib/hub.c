@@ -192,6 +192,14 @@ int sse_hub_subscribe(const struct sse_hub_request *rq, const struct sse_setting
 		lei = sub->q.last_event_id.p;
 		lei_len = sub->q.last_event_id.len;
 	}
+	/* No hub id holds a control character (publishers cannot make one),
+	 * and the client's id is echoed in an sse-gap: refused, never sent. */
+	for (size_t i = 0; lei && i < lei_len; i++) {
+		if ((unsigned char)lei[i] < 0x20 || lei[i] == 0x7f) {
+			refuse(no, 400, "bad Last-Event-ID: it holds a control character\n");
+			goto fail;
+		}
+	}
 	if (lei) {
 		sub->last_event_id = strndup(lei, lei_len);
 		if (!sub->last_event_id) {
