@@ -28,8 +28,6 @@ void sse_stream_free(struct sse_stream *st)
 {
 	free(st->buf);
 	st->buf = NULL;
-	free(st->hub_last);
-	st->hub_last = NULL;
 }
 
 static int put(struct sse_stream *st, const void *buf, size_t len, uint64_t now)
@@ -56,15 +54,20 @@ static int send_gap(struct sse_stream *st, uint64_t seq, uint64_t now)
 	if (st->hub) {
 		/* The same on the hub, in its ids: the client's, and the first
 		 * hub event retained ("" when there is none). */
-		char oldest[SSE_HUB_LAST_MAX] = "";
+		char oldest[SSE_HUB_LAST_MAX] = "", last[SSE_HUB_LAST_MAX] = "";
+		const char *client = last;
 		uint64_t at;
 
 		if (sse_hub_scan(st, seq, 1, NULL, &at, oldest, NULL) < 0)
 			oldest[0] = '\0';
+		if (st->hub_last_set)
+			sse_hub_id_at(st, st->hub_last_seq, last);
+		else if (st->hub->last_event_id)
+			client = st->hub->last_event_id; /* not found at connect */
 		st->seq = seq;
 		st->gap_at = seq + 1;
 		return put(st, "event: sse-gap\ndata: ", 21, now) < 0 ||
-		       put(st, st->hub_last, strlen(st->hub_last), now) < 0 ||
+		       put(st, client, strlen(client), now) < 0 ||
 		       put(st, " ", 1, now) < 0 || put(st, oldest, strlen(oldest), now) < 0 ||
 		       put(st, "\n\n", 2, now) < 0 ? -1 : 0;
 	}
@@ -155,12 +158,8 @@ int sse_stream_deliver(struct sse_stream *st, const struct sse_log_range *r, con
 			return 0;
 		st->delivered++;
 		st->has_id = 1;
-		if (v[1].iov_len < SSE_HUB_LAST_MAX) {
-			memcpy(st->hub_last, v[1].iov_base, v[1].iov_len);
-			st->hub_last[v[1].iov_len] = '\0';
-		} else {
-			st->hub_last[0] = '\0';
-		}
+		st->hub_last_seq = st->seq - r->count;
+		st->hub_last_set = 1;
 		return 0;
 	}
 	sse_stream_sent(st, r, now);
@@ -252,8 +251,7 @@ int sse_stream_begin(struct sse_stream *st, const struct sse_plan *plan, int bus
 
 	if (st->hub && !plan->head) {
 		/* Where it resumes is known before the head, which says it. */
-		st->hub_last = malloc(SSE_HUB_LAST_MAX);
-		if (!st->hub_last || sse_hub_begin(st, last, &gap, NULL) < 0)
+		if (sse_hub_begin(st, last, &gap, NULL) < 0)
 			return -1;
 		if (n == 0 || n + strlen(last) + 20 > sizeof(b))
 			return -1;
@@ -309,9 +307,12 @@ static int end_block(struct sse_stream *st, char *b, size_t size, int n, uint64_
 {
 	if (st->hub) {
 		/* Its hub id, the same way; none known: nothing to give. */
-		if (!st->has_id && st->hub_last && st->hub_last[0]) {
-			n += snprintf(b + n, size - (size_t)n, "id: %s\nevent: sse-resume\ndata: %s\n",
-				      st->hub_last, st->hub_last);
+		char id[SSE_HUB_LAST_MAX] = "";
+
+		if (!st->has_id && st->hub_last_set)
+			sse_hub_id_at(st, st->hub_last_seq, id);
+		if (id[0]) {
+			n += snprintf(b + n, size - (size_t)n, "id: %s\nevent: sse-resume\ndata: %s\n", id, id);
 			st->has_id = 1;
 		}
 	} else if (!st->has_id) {

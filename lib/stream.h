@@ -41,8 +41,10 @@ struct sse_stream_hub {
 struct sse_stream {
 	struct sse_log *log;                /* borrowed */
 	const struct sse_stream_hub *hub;   /* borrowed; NULL: a plain channel stream */
-	char *hub_last;                     /* hub: the last id the client has
-					       ("" when longer than SSE_HUB_LAST_MAX - 1) */
+	uint64_t hub_last_seq;              /* hub: the event whose id the client has
+					       (read back from the log when needed: a
+					       waiting stream keeps no copy) */
+	int hub_last_set;
 	const struct sse_settings *set;     /* borrowed */
 	struct sse_sink sink;
 	uint64_t seq;                       /* cursor: next event to send */

@@ -98,37 +98,47 @@ int sse_hub_begin(struct sse_stream *st, char header[SSE_HUB_LAST_MAX], int *gap
 {
 	const char *want = st->hub->last_event_id;
 	struct sse_log_head h;
+	char id[SSE_HUB_LAST_MAX];
 	uint64_t at;
 	int rc;
 
 	*gap = 0;
 	sse_log_head(st->log, &h);
-	st->hub_last[0] = '\0';
 	strcpy(header, "earliest");
 	if (!want) {
 		/* Live events only; the header says where that is. */
 		st->seq = h.seq;
-		rc = h.seq ? sse_hub_scan(st, h.seq - 1, -1, NULL, &at, st->hub_last, err) : 0;
-		if (rc > 0 && st->hub_last[0])
-			strcpy(header, st->hub_last);
+		rc = h.seq ? sse_hub_scan(st, h.seq - 1, -1, NULL, &at, id, err) : 0;
+		if (rc > 0 && id[0]) {
+			strcpy(header, id);
+			st->hub_last_seq = at;
+			st->hub_last_set = 1;
+		}
 		return rc < 0 ? -1 : 0;
 	}
 	st->has_id = 1;
 	st->seq = h.oldest_seq;
 	if (strcmp(want, "earliest") == 0)
 		return 0;
-	rc = h.seq ? sse_hub_scan(st, h.seq - 1, -1, want, &at, st->hub_last, err) : 0;
+	rc = h.seq ? sse_hub_scan(st, h.seq - 1, -1, want, &at, id, err) : 0;
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
 		st->seq = at + 1;
-		strcpy(header, st->hub_last);
+		strcpy(header, id);
 		return 0;
 	}
-	if (strlen(want) < SSE_HUB_LAST_MAX)
-		strcpy(st->hub_last, want);
-	*gap = 1;
+	*gap = 1; /* its sse-gap names the client's id, want */
 	return 0;
+}
+
+void sse_hub_id_at(struct sse_stream *st, uint64_t seq, char out[SSE_HUB_LAST_MAX])
+{
+	uint64_t at;
+
+	out[0] = '\0';
+	if (sse_hub_scan(st, seq, 1, NULL, &at, out, NULL) <= 0 || at != seq)
+		out[0] = '\0';
 }
 
 /* Whether a private event may go to this stream: one of its topics is

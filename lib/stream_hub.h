@@ -17,8 +17,12 @@ int sse_stream_grow(struct sse_stream *st, size_t n, struct sse_err *err);
 int sse_hub_scan(struct sse_stream *st, uint64_t from, int step, const char *want,
 		 uint64_t *at, char id_out[SSE_HUB_LAST_MAX], struct sse_err *err);
 
+/* The hub id of the event at seq into out ("" when it is no longer
+ * retained, or its id is longer than SSE_HUB_LAST_MAX - 1). */
+void sse_hub_id_at(struct sse_stream *st, uint64_t seq, char out[SSE_HUB_LAST_MAX]);
+
 /* Where a hub stream starts (before its head goes out): sets st->seq and
- * hub_last, and header (SSE_HUB_LAST_MAX bytes) to the Last-Event-ID
+ * hub_last_seq, and header (SSE_HUB_LAST_MAX bytes) to the Last-Event-ID
  * response header's value; *gap when the client's id was not found. */
 int sse_hub_begin(struct sse_stream *st, char header[SSE_HUB_LAST_MAX], int *gap,
 		  struct sse_err *err);
