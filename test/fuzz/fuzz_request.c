@@ -152,8 +152,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(plan.status == 204);
 		n = sse_response_error(&plan, b, sizeof(b));
 		break;
+	case SSE_PLAN_HUB:
+	case SSE_PLAN_HUB_PUBLISH:
+		/* a hub URL: its channel is the setting's, whatever the path */
+		CHECK(s.hub && strcmp(plan.channel, s.hub) == 0 && plan.status == 200);
+		CHECK((plan.kind == SSE_PLAN_HUB_PUBLISH) == (rq.method && strcmp(rq.method, "POST") == 0));
+		n = sse_response_head(&plan, b, sizeof(b));
+		break;
 	case SSE_PLAN_ERROR:
-		CHECK(plan.status == 400 || plan.status == 404 || plan.status == 405);
+		/* 500: SSE_HUB is not a channel name (a misconfiguration) */
+		CHECK(plan.status == 400 || plan.status == 404 || plan.status == 405 ||
+		      (plan.status == 500 && s.hub));
 		CHECK(plan.reason && plan.reason[0] && plan.reason[strlen(plan.reason) - 1] == '\n');
 		n = sse_response_error(&plan, b, sizeof(b));
 		break;
