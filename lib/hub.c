@@ -243,7 +243,7 @@ static int may_publish(const struct sse_jwt_claims *c, const struct sse_hub_upda
 	int ok = 1;
 
 	if (!c->has_publish)
-		return refuse(no, 403, "the token has no mercure.publish claim\n");
+		return refuse(no, 403, "the token's mercure claim has no publish array\n");
 	if (c->npublish == 0)
 		return u->private_ ? refuse(no, 403, "the token may not publish private updates\n") : 0;
 	sel = sse_selectors_compile(c->publish, c->npublish, &err);

@@ -322,3 +322,33 @@ if sys.argv[2]:
     assert ch["streams"] >= 1 and ch["delivered"] >= 1, ch
 PY
 }
+
+# The README's "Try it with curl", as printed (the token made by its
+# python3 lines, its subscribe and publish commands), against this server.
+t_hub_readme_curl() {
+	local block url=http://localhost/.well-known/mercure sub pub id
+
+	hub_server
+	block=$(python3 - "$BATS_TEST_DIRNAME/../../README.md" <<'PY'
+import sys
+t = open(sys.argv[1]).read().split("\n")
+i = next(i for i, l in enumerate(t) if l.startswith("**Try it with curl.**"))
+f = next(j for j in range(i, len(t)) if t[j].startswith("```"))
+e = next(j for j in range(f + 1, len(t)) if t[j].startswith("```"))
+print("\n".join(t[f + 1:e]))
+PY
+	)
+	[ "$(printf '%s\n' "$block" | grep -c "$url")" = 2 ] || fail "the README's curl block changed shape"
+	eval "$(printf '%s\n' "$block" | head -n 4)"
+	[ -n "$TOKEN" ]
+	sub=$(printf '%s\n' "$block" | sed -n 5p)
+	pub=$(printf '%s\n' "$block" | sed -n 6p)
+	sub=${sub//$url/$BASE$HUB_URL} pub=${pub//$url/$BASE$HUB_URL}
+	eval "timeout 10 ${sub/curl -N/curl -sN} >'$T/readme.body' 2>&1 &"
+	echo $! >>"$T/clients"
+	wait_for "grep -q '^:' '$T/readme.body'" 40 0.05
+	id=$(eval "${pub/curl/curl -s}")
+	[[ $id == urn:uuid:* ]] || fail "the README's publish answered '$id'"
+	wait_for "grep -q '^data: {\"stock\": 3}$' '$T/readme.body'" 40 0.05
+	grep -q "^id: $id$" "$T/readme.body"
+}

@@ -68,3 +68,4 @@ teardown() { srv_teardown; }
 @test "lighttpd-cgi: hub: RS256 with a PEM key file, algorithm confusion, a PEM key with HS256 (500), keys per role" { t_hub_keys; }
 @test "lighttpd-cgi: hub: busy: 200, replay by hub id, retry, end" { t_hub_busy; }
 @test "lighttpd-cgi: hub: ?status counts the hub's channel and streams" { t_hub_status; }
+@test "lighttpd-cgi: hub: the README's curl lines, as printed" { t_hub_readme_curl; }

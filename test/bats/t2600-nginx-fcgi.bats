@@ -64,3 +64,4 @@ teardown() { srv_teardown; }
 @test "nginx-fcgi: hub: RS256 with a PEM key file, algorithm confusion, a PEM key with HS256 (500), keys per role" { t_hub_keys; }
 @test "nginx-fcgi: hub: busy: 200, replay by hub id, retry, end" { t_hub_busy; }
 @test "nginx-fcgi: hub: ?status counts the hub's channel and streams" { t_hub_status; }
+@test "nginx-fcgi: hub: the README's curl lines, as printed" { t_hub_readme_curl; }
