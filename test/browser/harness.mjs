@@ -3,6 +3,25 @@
 // running one named scenario in Debian's chromium.
 import { chromium } from 'playwright-core';
 
+// The pages' recorder, one copy for every scenario: each EventSource of a
+// page records what it sees in window.seen[name]: {kind: open|error|event,
+// type, data, id, t, rs (readyState)}. Embed it in a page's <script>.
+export const WATCH_SCRIPT = `window.seen = {};
+window.sources = {};
+window.watch = (name, url, opts, types) => {
+  const log = (window.seen[name] = window.seen[name] || []);
+  const rec = (kind) => (e) => log.push({ kind, type: e.type, data: e.data, id: e.lastEventId,
+                                         t: Date.now(), rs: source.readyState });
+  // The tutorials' code: onopen, onmessage, addEventListener per name.
+  const source = new EventSource(url, opts);
+  source.onopen = rec('open');
+  source.onerror = rec('error');
+  source.onmessage = rec('event');
+  for (const t of types) source.addEventListener(t, rec('event'));
+  window.sources[name] = source;
+};
+`;
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Failure extends Error {}

@@ -2,7 +2,7 @@
 // settings from the environment, HS256 tokens, the page (served by the
 // hub's own server) with its EventSource and fetch() helpers, and bounded
 // waits on what each EventSource saw.
-import { expect, waitFor } from './harness.mjs';
+import { WATCH_SCRIPT, expect, waitFor } from './harness.mjs';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -31,23 +31,10 @@ export const PUB_SUB_ALL = token({ mercure: { publish: ['*'], subscribe: ['*'] }
 
 // A static file of the server's document root, so that the page, the hub and
 // the cookie share one origin. window.watch opens an EventSource and records
-// what it sees in window.seen[name]; window.post publishes with fetch().
+// what it sees (harness.mjs); window.post publishes with fetch().
 export const PAGE = `<!doctype html><meta charset="utf-8"><title>hub acceptance</title>
 <body><script>
-window.seen = {};
-window.sources = {};
-window.watch = (name, url, types, opts) => {
-  const log = (window.seen[name] = window.seen[name] || []);
-  const rec = (kind) => (e) => log.push({ kind, type: e.type, data: e.data, id: e.lastEventId,
-                                         t: Date.now(), rs: source.readyState });
-  const source = new EventSource(url, opts);
-  source.onopen = rec('open');
-  source.onerror = rec('error');
-  source.onmessage = rec('event');
-  for (const t of types) source.addEventListener(t, rec('event'));
-  window.sources[name] = source;
-};
-// post(hub, fields, bearer, init): fields as [name, value] pairs; bearer
+${WATCH_SCRIPT}// post(hub, fields, bearer, init): fields as [name, value] pairs; bearer
 // null: none (the cookie goes along from the same origin, or with init
 // {credentials: 'include'} from another).
 window.post = async (hub, fields, bearer, init) => {
@@ -97,7 +84,7 @@ export function hubUrl(selectors, extra = []) {
 }
 
 export async function watch(page, name, url, types = [], opts = {}) {
-  await page.evaluate(([n, u, t, o]) => window.watch(n, u, t, o), [name, url, types, opts]);
+  await page.evaluate(([n, u, t, o]) => window.watch(n, u, o, t), [name, url, types, opts]);
 }
 export const seen = (page, name) => page.evaluate((n) => window.seen[n] || [], name);
 export const eventsOf = (log) => log.filter((e) => e.kind === 'event');

@@ -14,7 +14,7 @@
 // The page is a plain page of the stream's origin (or of another port, for
 // CORS) whose script is the EventSource code of the usual tutorials. Prints
 // what it measured; exits 1 with the reason when an expectation fails.
-import { Failure, expect, runScenario, sleep, waitFor } from './harness.mjs';
+import { Failure, WATCH_SCRIPT, expect, runScenario, sleep, waitFor } from './harness.mjs';
 import { execFileSync, execSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -79,25 +79,10 @@ function streams() {
 
 // --- the page ---------------------------------------------------------------------
 
-// Every EventSource of the page records what it sees in window.seen[name]:
-// {kind: open|error|event, type, data, id, t, rs (readyState)}.
+// Every EventSource of the page records what it sees (harness.mjs).
 const PAGE = `<!doctype html><meta charset="utf-8"><title>sse-cgi acceptance</title>
 <body><script>
-window.seen = {};
-window.sources = {};
-window.watch = (name, url, opts, types) => {
-  const log = (window.seen[name] = window.seen[name] || []);
-  const rec = (kind) => (e) => log.push({ kind, type: e.type, data: e.data, id: e.lastEventId,
-                                         t: Date.now(), rs: source.readyState });
-  // The tutorials' code: onopen, onmessage, addEventListener per name.
-  const source = new EventSource(url, opts);
-  source.onopen = rec('open');
-  source.onerror = rec('error');
-  source.onmessage = rec('event');
-  for (const t of types) source.addEventListener(t, rec('event'));
-  window.sources[name] = source;
-};
-</script>`;
+${WATCH_SCRIPT}</script>`;
 
 // A page of the stream's own origin is answered by the test (only this one
 // URL; the stream goes to the server). A page of another origin is served
